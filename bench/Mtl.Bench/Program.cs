@@ -1,0 +1,23 @@
+// Entry point of the benchmarks: dotnet run -c Release --project bench/Mtl.Bench -- NAME [--json] [--quick].
+using Mtl.Bench;
+
+IBenchmark[] benchmarks =
+[
+];
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine("usage: Mtl.Bench NAME [--json] [--quick]");
+    foreach (var b in benchmarks) Console.WriteLine($"  {b.Name,-12} {b.Description}");
+    return args.Length == 0 ? 2 : 0;
+}
+
+var bench = benchmarks.FirstOrDefault(b => b.Name == args[0]);
+if (bench is null)
+{
+    Console.Error.WriteLine($"unknown benchmark '{args[0]}'; known: {string.Join(", ", benchmarks.Select(b => b.Name))}");
+    return 2;
+}
+var rest = args.Skip(1).ToList();
+var options = new BenchOptions(rest.Remove("--json"), rest.Remove("--quick"), rest);
+return bench.Run(options);
