@@ -103,6 +103,7 @@ internal static class BinaryKernel
         FloatCheck.Require(op, a, b);
         var shape = ShapeUtil.SameShape(a.Shape, b.Shape) ? a.ShapeArray : ShapeUtil.Broadcast(a.Shape, b.Shape, op);
         var r = Tensor.Empty(shape, a.DType);
+        if (r.Numel == 0) return r;
         if (a.DType == DType.Float32) Run<TOp, float>(a, b, r);
         else Run<TOp, double>(a, b, r);
         return r;

@@ -111,6 +111,7 @@ internal static class UnaryKernel
         FloatCheck.Require(name, x);
         var src = x.IsContiguous ? x : x.Detach().Contiguous();
         var r = Tensor.Empty(x.ShapeArray, x.DType);
+        if (r.Numel == 0) return r;
         if (x.DType == DType.Float32) op.Apply<float>(src.Span<float>(), r.Span<float>());
         else op.Apply<double>(src.Span<double>(), r.Span<double>());
         return r;

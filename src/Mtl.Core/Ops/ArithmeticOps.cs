@@ -108,6 +108,7 @@ public static class ArithmeticOps
         FloatCheck.Require(name, x);
         var src = x.IsContiguous ? x : x.Detach().Contiguous();
         var r = Tensor.Empty(x.ShapeArray, x.DType);
+        if (r.Numel == 0) return r;
         if (x.DType == DType.Float32) TOp.Apply<float>(src.Span<float>(), (float)s, r.Span<float>());
         else TOp.Apply<double>(src.Span<double>(), s, r.Span<double>());
         return r;

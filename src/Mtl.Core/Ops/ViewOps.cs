@@ -8,14 +8,53 @@ public static class ViewOps
     public static Tensor Reshape(this Tensor x, params int[] shape)
     {
         var target = InferShape(shape, x.Numel, x.ShapeString);
-        var src = x.Contiguous();
-        var r = new Tensor(src.Storage, target, ShapeUtil.ContiguousStrides(target), src.Offset);
+        var strides = x.IsContiguous ? ShapeUtil.ContiguousStrides(target) : ViewStrides(x.ShapeArray, x.StridesArray, target);
+        var src = x;
+        if (strides is null)
+        {
+            src = x.Contiguous();
+            strides = ShapeUtil.ContiguousStrides(target);
+        }
+        var r = new Tensor(src.Storage, target, strides, src.Offset);
         if (Autograd.ShouldRecord(src))
         {
             var inShape = src.ShapeArray;
             Autograd.Record(r, "reshape", [src], g => [g.Reshape(inShape)]);
         }
         return r;
+    }
+
+    /// <summary>
+    /// Strides that show a strided tensor with a new shape without copying, or null when the layout does not allow it.
+    /// Old dimensions are grouped into runs that are contiguous among themselves; each run must map onto whole new dims.
+    /// </summary>
+    internal static int[]? ViewStrides(int[] oldShape, int[] oldStrides, int[] newShape)
+    {
+        int numel = ShapeUtil.Numel(oldShape);
+        if (numel == 0 || oldShape.Length == 0) return ShapeUtil.ContiguousStrides(newShape);
+        var result = new int[newShape.Length];
+        int viewD = newShape.Length - 1;
+        long chunkBase = oldStrides[^1], tensorNumel = 1, viewNumel = 1;
+        for (int d = oldShape.Length - 1; d >= 0; d--)
+        {
+            tensorNumel *= oldShape[d];
+            bool runEnds = d == 0 || (oldShape[d - 1] != 1 && oldStrides[d - 1] != tensorNumel * chunkBase);
+            if (!runEnds) continue;
+            while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] == 1))
+            {
+                result[viewD] = (int)(viewNumel * chunkBase);
+                viewNumel *= newShape[viewD];
+                viewD--;
+            }
+            if (viewNumel != tensorNumel) return null;
+            if (d > 0)
+            {
+                chunkBase = oldStrides[d - 1];
+                tensorNumel = 1;
+                viewNumel = 1;
+            }
+        }
+        return viewD == -1 ? result : null;
     }
 
     /// <summary>Alias of <see cref="Reshape"/>.</summary>
