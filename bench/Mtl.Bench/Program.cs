@@ -1,9 +1,15 @@
-// Entry point of the benchmarks: dotnet run -c Release --project bench/Mtl.Bench -- NAME [--json] [--quick].
+// Entry point of the benchmarks: dotnet run -c Release --project bench/Mtl.Bench -- NAME [--json] [--quick] (or --list).
 using Mtl.Bench;
 
 IBenchmark[] benchmarks =
 [
 ];
+
+if (args is ["--list"])
+{
+    foreach (var b in benchmarks) Console.WriteLine(b.Name);
+    return 0;
+}
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
