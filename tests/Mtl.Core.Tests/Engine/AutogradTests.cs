@@ -1,7 +1,7 @@
 // Behaviour of the autograd engine: accumulation, retain/free, Grad() without touching .Grad, NoGrad, detach, errors.
 using static Mtl.Tests.TestUtil;
 
-namespace Mtl.Tests.Autograd;
+namespace Mtl.Tests.Engine;
 
 public class AutogradTests
 {

@@ -1,5 +1,5 @@
 // The gradient checker itself must catch a wrong backward: a deliberately broken op has to fail the check.
-namespace Mtl.Tests.Autograd;
+namespace Mtl.Tests.Engine;
 
 public class GradCheckSelfTest
 {
