@@ -1,15 +1,15 @@
 // Fused batch-norm kernels over dense (N, C, S): per-channel statistics, normalisation, and the backward pass.
-using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using Mtl.Threading;
+using static Mtl.Kernels.KernelBuffers;
 
 namespace Mtl.Kernels;
 
 /// <summary>
 /// Batch normalisation of a dense input viewed as (N, C, S), S = product of the spatial dims. Statistics are column
-/// sums over the N rows of length C·S (vector ops on contiguous memory, no transposes), then a sum over each channel's
-/// S columns. Columns are split across threads and every column is summed in the same order, so results do not
+/// sums over the N rows of length C·S (vector ops on contiguous memory, no transposes, blocked for float32 accuracy),
+/// then a sum over each channel's S columns. Columns are split across threads and every column is summed in the same order, so results do not
 /// depend on the thread count.
 /// </summary>
 internal static class BatchNormKernel
@@ -79,8 +79,6 @@ internal static class BatchNormKernel
         return (dx, dw, db);
     }
 
-    private static Memory<T> Mem<T>(Tensor? t) where T : unmanaged => LayerNormKernel.Mem<T>(t);
-
     /// <summary>
     /// Forward on raw buffers. Training: <paramref name="mean"/> and <paramref name="var"/> receive the batch mean and
     /// biased variance; eval: they hold the running statistics on entry. Empty weight/bias means none. N·C·S ≥ 1.
@@ -110,33 +108,26 @@ internal static class BatchNormKernel
         });
     }
 
-    // Per-channel mean and biased variance (two passes, so large means do not cancel); meanE receives the expanded mean.
+    // Per-channel mean and biased variance; meanE receives the expanded mean. The mean sums x − pivot (pivot = the
+    // channel's first value) so that a large mean does not swamp float32 sums; the variance is a second pass on x − mean.
     private static void Stats<T>(ReadOnlyMemory<T> x, Span<T> mean, Span<T> var, T[] meanE, int n, int c, int s, RentedBuffers<T> tmp)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int cs = c * s;
         T count = T.CreateChecked((long)n * s);
-        var acc = tmp.Take(cs);
-        ForColumns(n, cs, (j0, j1) =>
+        T[] acc = tmp.Take(cs), pivotE = tmp.Take(cs);
+        for (int ch = 0; ch < c; ch++) pivotE.AsSpan(ch * s, s).Fill(x.Span[ch * s]);
+        ColumnSums<T>(n, cs, acc, null, (i, j0, a, _, d) =>
         {
-            var a = acc.AsSpan(j0, j1 - j0);
-            a.Clear();
-            for (int i = 0; i < n; i++) TensorPrimitives.Add(a, x.Span.Slice(i * cs + j0, a.Length), a);
+            TensorPrimitives.Subtract(x.Span.Slice(i * cs + j0, a.Length), pivotE.AsSpan(j0, a.Length), d);
+            TensorPrimitives.Add(a, d, a);
         });
-        for (int ch = 0; ch < c; ch++) mean[ch] = TensorPrimitives.Sum<T>(acc.AsSpan(ch * s, s)) / count;
+        for (int ch = 0; ch < c; ch++) mean[ch] = pivotE[ch * s] + TensorPrimitives.Sum<T>(acc.AsSpan(ch * s, s)) / count;
         Expand(mean, s, meanE);
-        ForColumns(n, cs, (j0, j1) =>
+        ColumnSums<T>(n, cs, acc, null, (i, j0, a, _, d) =>
         {
-            var a = acc.AsSpan(j0, j1 - j0);
-            var d = ArrayPool<T>.Shared.Rent(a.Length);
-            var dv = d.AsSpan(0, a.Length);
-            a.Clear();
-            for (int i = 0; i < n; i++)
-            {
-                TensorPrimitives.Subtract(x.Span.Slice(i * cs + j0, a.Length), meanE.AsSpan(j0, a.Length), dv);
-                TensorPrimitives.MultiplyAdd(dv, dv, a, a);
-            }
-            ArrayPool<T>.Shared.Return(d);
+            TensorPrimitives.Subtract(x.Span.Slice(i * cs + j0, a.Length), meanE.AsSpan(j0, a.Length), d);
+            TensorPrimitives.MultiplyAdd(d, d, a, a);
         });
         for (int ch = 0; ch < c; ch++) var[ch] = TensorPrimitives.Sum<T>(acc.AsSpan(ch * s, s)) / count;
     }
@@ -160,22 +151,12 @@ internal static class BatchNormKernel
         {
             // Column sums of g and g⊙(x − mean) over the N rows.
             T[] accG = tmp.Take(cs), accGX = tmp.Take(cs);
-            ForColumns(n, cs, (j0, j1) =>
+            ColumnSums<T>(n, cs, accG, accGX, (i, j0, ag, agx, d) =>
             {
-                int len = j1 - j0;
-                Span<T> ag = accG.AsSpan(j0, len), agx = accGX.AsSpan(j0, len);
-                var d = ArrayPool<T>.Shared.Rent(len);
-                var dv = d.AsSpan(0, len);
-                ag.Clear();
-                agx.Clear();
-                for (int i = 0; i < n; i++)
-                {
-                    var gr = g.Span.Slice(i * cs + j0, len);
-                    TensorPrimitives.Subtract(x.Span.Slice(i * cs + j0, len), meanE.AsSpan(j0, len), dv);
-                    TensorPrimitives.MultiplyAdd(gr, dv, agx, agx);
-                    TensorPrimitives.Add(ag, gr, ag);
-                }
-                ArrayPool<T>.Shared.Return(d);
+                var gr = g.Span.Slice(i * cs + j0, ag.Length);
+                TensorPrimitives.Subtract(x.Span.Slice(i * cs + j0, ag.Length), meanE.AsSpan(j0, ag.Length), d);
+                TensorPrimitives.MultiplyAdd(gr, d, agx, agx);
+                TensorPrimitives.Add(ag, gr, ag);
             });
             for (int ch = 0; ch < c; ch++)
             {
@@ -216,9 +197,32 @@ internal static class BatchNormKernel
         for (int ch = 0; ch < perChannel.Length; ch++) dst.Slice(ch * s, s).Fill(perChannel[ch]);
     }
 
-    // Column ranges [j0, j1) of the C·S columns, each summed over all N rows by one thread.
-    private static void ForColumns(int n, int cs, Action<int, int> body) =>
-        MtlThreads.For(cs, Math.Max(64, WorkPerChunk / Math.Max(1, n)), (_, j0, j1) => body(j0, j1));
+    // Adds row `row`'s terms for columns [j0, j0 + acc0.Length) into acc0 (and acc1); scratch has the same length.
+    private delegate void RowTerms<T>(int row, int j0, Span<T> acc0, Span<T> acc1, Span<T> scratch);
+
+    // acc0[j] (and acc1[j]) = Σ over the N rows of the terms for column j. Columns are split across threads; rows are
+    // summed in blocks of about √N whose sums are then added, so float32 error grows with ~2√N rather than N.
+    private static void ColumnSums<T>(int n, int cs, T[] acc0, T[]? acc1, RowTerms<T> body) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int block = Math.Max(16, (int)Math.Sqrt(n));
+        MtlThreads.For(cs, Math.Max(64, WorkPerChunk / Math.Max(1, n)), (_, j0, j1) =>
+        {
+            int len = j1 - j0;
+            using var tmp = new RentedBuffers<T>();
+            Span<T> a0 = acc0.AsSpan(j0, len), b0 = tmp.Take(len).AsSpan(0, len), scratch = tmp.Take(len).AsSpan(0, len);
+            Span<T> a1 = acc1 is null ? default : acc1.AsSpan(j0, len), b1 = acc1 is null ? default : tmp.Take(len).AsSpan(0, len);
+            a0.Clear();
+            a1.Clear();
+            for (int i0 = 0; i0 < n; i0 += block)
+            {
+                b0.Clear();
+                b1.Clear();
+                for (int i = i0, i1 = Math.Min(n, i0 + block); i < i1; i++) body(i, j0, b0, b1, scratch);
+                TensorPrimitives.Add(a0, b0, a0);
+                if (acc1 is not null) TensorPrimitives.Add(a1, b1, a1);
+            }
+        });
+    }
 
     // The N·C·S elements split into equal chunks; each chunk visits its row segments (row, j0, j1).
     private static void ForSegments(int n, int cs, Action<int, int, int> body) =>
@@ -255,26 +259,6 @@ internal static class BatchNormKernel
             for (int i = 0; i < values.Length; i++) a[t.Offset + i * st] = values[i];
         }
         t.BumpVersion();
-    }
-}
-
-/// <summary>Arrays rented from the shared pool for one kernel call, all returned on dispose.</summary>
-internal sealed class RentedBuffers<T> : IDisposable where T : unmanaged
-{
-    private readonly List<T[]> _rented = new(8);
-
-    /// <summary>A rented array of at least <paramref name="length"/> elements (contents undefined).</summary>
-    public T[] Take(int length)
-    {
-        var a = ArrayPool<T>.Shared.Rent(length);
-        _rented.Add(a);
-        return a;
-    }
-
-    public void Dispose()
-    {
-        foreach (var a in _rented) ArrayPool<T>.Shared.Return(a);
-        _rented.Clear();
     }
 }
 

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using Mtl.Threading;
+using static Mtl.Kernels.KernelBuffers;
 
 namespace Mtl.Kernels;
 
@@ -49,9 +50,6 @@ internal static class LayerNormKernel
                 Mem<double>(dx), Mem<double>(dw), Mem<double>(db), rows, d);
         return (dx, dw, db);
     }
-
-    /// <summary>The elements of a dense tensor as memory (empty for null).</summary>
-    internal static Memory<T> Mem<T>(Tensor? t) where T : unmanaged => t is null ? Memory<T>.Empty : t.Array<T>().AsMemory(t.Offset, t.Numel);
 
     /// <summary>Forward on raw buffers; an empty weight/bias means none. d ≥ 1.</summary>
     public static void Forward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> weight, ReadOnlyMemory<T> bias, Memory<T> y,

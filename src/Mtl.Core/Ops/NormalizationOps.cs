@@ -22,6 +22,7 @@ public static class NormalizationOps
         CheckParam(op, "weight", weight, x, normalizedShape);
         CheckParam(op, "bias", bias, x, normalizedShape);
         CheckEps(op, eps);
+        // x (..., *normalizedShape) is normalised as dense (rows, d); mean and rstd are (rows).
         int d = ShapeUtil.Numel(normalizedShape), rows = 1;
         for (int i = 0; i < x.Rank - k; i++) rows *= x.Shape[i];
 
@@ -62,7 +63,7 @@ public static class NormalizationOps
         FloatCheck.Require(op, x);
         if (x.Rank < 2)
             throw new ArgumentException($"{op}: expects input (N, C), (N, C, L) or (N, C, H, W), got {x.ShapeString}");
-        var (n, c, s) = BatchNormKernel.Dims(x.Shape);
+        var (n, c, s) = BatchNormKernel.Dims(x.Shape); // x (N, C, *spatial) is normalised as dense (N, C, S); stats are (C)
         if ((runningMean is null) != (runningVar is null))
             throw new ArgumentException($"{op}: runningMean and runningVar must be given together (runningMean {runningMean?.ShapeString ?? "null"}, runningVar {runningVar?.ShapeString ?? "null"})");
         CheckChannels(op, "runningMean", runningMean, x, c, buffer: true);
