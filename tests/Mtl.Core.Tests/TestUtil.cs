@@ -34,7 +34,7 @@ internal static class TestUtil
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tol * Math.Max(1, Math.Abs(expected[i])),
-                $"element {i}: expected {expected[i]:G10}, got {actual[i]:G10}");
+            if (!(Math.Abs(expected[i] - actual[i]) <= tol * Math.Max(1, Math.Abs(expected[i]))))
+                Assert.Fail($"element {i}: expected {expected[i]:G10}, got {actual[i]:G10}");
     }
 }
