@@ -71,7 +71,7 @@ public sealed class EmbeddingBag : Module<Tensor, Tensor>
     /// <summary>(numEmbeddings, embeddingDim).</summary>
     public Tensor Weight { get; }
 
-    protected override void ResetOwnParameters(Generator generator) => InitTable(Weight, PaddingIdx, generator);
+    protected override void ResetOwnParameters(Generator generator) => Embedding.InitTable(Weight, PaddingIdx, generator);
 
     /// <summary>Bags of a 2-D (B, L) index tensor.</summary>
     public override Tensor Forward(Tensor indices)
