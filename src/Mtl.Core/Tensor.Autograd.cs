@@ -5,9 +5,9 @@ public sealed partial class Tensor
 {
     /// <summary>
     /// Backpropagates from this tensor (a scalar, or pass <paramref name="gradient"/> of the same shape), accumulating
-    /// into the <see cref="Grad"/> of every leaf that requires grad. The graph is freed unless <paramref name="retainGraph"/>.
+    /// into the <see cref="Grad"/> of every leaf that requires grad. The graph is freed unless <paramref name="retainGraph"/> (default: createGraph).
     /// </summary>
-    public void Backward(Tensor? gradient = null, bool retainGraph = false, bool createGraph = false) =>
+    public void Backward(Tensor? gradient = null, bool? retainGraph = null, bool createGraph = false) =>
         Autograd.Backward(this, gradient, retainGraph, createGraph);
 
     /// <summary>A view of the same data that is cut from the graph and does not require grad.</summary>

@@ -37,11 +37,14 @@ public static class Autograd
             throw new NotSupportedException($"'{op}' does not support double backward (createGraph: true through {op})");
     }
 
-    /// <summary>Backpropagates from <paramref name="root"/>, accumulating into the leaves' <see cref="Tensor.Grad"/>.</summary>
-    public static void Backward(Tensor root, Tensor? gradient = null, bool retainGraph = false, bool createGraph = false)
+    /// <summary>
+    /// Backpropagates from <paramref name="root"/>, accumulating into the leaves' <see cref="Tensor.Grad"/>. The graph is
+    /// kept when <paramref name="retainGraph"/> is true (default: only when <paramref name="createGraph"/>), as PyTorch.
+    /// </summary>
+    public static void Backward(Tensor root, Tensor? gradient = null, bool? retainGraph = null, bool createGraph = false)
     {
         var seed = SeedGradient(root, gradient, "Backward");
-        Run([root], [seed], retainGraph, createGraph, requested: null);
+        Run([root], [seed], retainGraph ?? createGraph, createGraph, requested: null);
     }
 
     /// <summary>
@@ -50,7 +53,7 @@ public static class Autograd
     /// An input the outputs do not depend on gives null with <paramref name="allowUnused"/>, else an error.
     /// </summary>
     public static Tensor?[] Grad(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? gradOutputs = null,
-        bool retainGraph = false, bool createGraph = false, bool allowUnused = false)
+        bool? retainGraph = null, bool createGraph = false, bool allowUnused = false)
     {
         if (outputs.Count == 0) throw new ArgumentException("Autograd.Grad: no outputs given");
         if (gradOutputs is not null && gradOutputs.Count != outputs.Count)
@@ -62,7 +65,7 @@ public static class Autograd
                 throw new ArgumentException($"Autograd.Grad: input {i} {inputs[i].ShapeString} does not require grad");
         var requested = new Dictionary<Tensor, Tensor?>(ReferenceEqualityComparer.Instance);
         foreach (var t in inputs) requested[t] = null;
-        Run(outputs.ToArray(), seeds, retainGraph, createGraph, requested);
+        Run(outputs.ToArray(), seeds, retainGraph ?? createGraph, createGraph, requested);
         var result = new Tensor?[inputs.Count];
         for (int i = 0; i < inputs.Count; i++)
         {

@@ -102,6 +102,16 @@ public class AutogradTests
     }
 
     [Fact]
+    public void Create_graph_keeps_the_first_graph_for_the_second_pass_by_default()
+    {
+        var x = Tensor.From(new double[] { 0.3, -0.7 }).RequireGrad();
+        var y = x.Exp().Sum();
+        var dx = Mtl.Autograd.Grad([y], [x], createGraph: true)[0]!;  // e^x, built on exp's saved output
+        var d2 = Mtl.Autograd.Grad([dx.Sum()], [x])[0]!;                // needs exp's node again
+        Close(x.ToArray<double>().Select(Math.Exp).ToArray(), d2.ToArray<double>());
+    }
+
+    [Fact]
     public void NoGrad_records_nothing_and_detach_cuts_the_graph()
     {
         var x = RandD(1, 3).RequireGrad();
