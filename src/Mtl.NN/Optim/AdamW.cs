@@ -1,0 +1,54 @@
+// AdamW: Adam with decoupled weight decay (torch.optim.AdamW).
+using Mtl.NN.Optim.Updates;
+
+namespace Mtl.NN.Optim;
+
+/// <summary>Options of <see cref="AdamW"/> (PyTorch's defaults: weight decay 0.01).</summary>
+public sealed record AdamWOptions : OptimizerOptions
+{
+    /// <summary>AdamW's default weight decay is 0.01.</summary>
+    public AdamWOptions() => WeightDecay = 1e-2;
+
+    /// <summary>Decay rates (β1, β2) of the first and second moment averages, each in [0, 1).</summary>
+    public (double Beta1, double Beta2) Betas { get; init; } = (0.9, 0.999);
+
+    /// <summary>Added to the denominator for numerical stability (≥ 0).</summary>
+    public double Eps { get; init; } = 1e-8;
+
+    /// <summary>Use the maximum of past second moments (AMSGrad).</summary>
+    public bool Amsgrad { get; init; }
+
+    internal override IReadOnlyCollection<string> OwnOptionNames => AdamFamily.Own;
+
+    private protected override OptimizerOptions OverrideOwn(ParamGroup g) =>
+        this with { Betas = g.Betas ?? Betas, Eps = g.Eps ?? Eps, Amsgrad = g.Amsgrad ?? Amsgrad };
+
+    private protected override IEnumerable<string> OwnProblems() => AdamFamily.Problems(Betas, Eps);
+
+    private protected override void WriteOwn(IDictionary<string, string> values, string prefix) => AdamFamily.Write(values, prefix, Betas, Eps, Amsgrad);
+
+    private protected override OptimizerOptions ReadOwn(OptionReader r) =>
+        this with { Betas = (r.Double("beta1", Betas.Beta1), r.Double("beta2", Betas.Beta2)), Eps = r.Double("eps", Eps), Amsgrad = r.Bool("amsgrad", Amsgrad) };
+}
+
+/// <summary>
+/// AdamW (Loshchilov and Hutter, "Decoupled Weight Decay Regularization", ICLR 2019) with torch.optim.AdamW's
+/// semantics: first p *= 1 − lr·wd, then the Adam update on the raw gradient (see <see cref="Adam"/>). State per
+/// parameter: <c>exp_avg</c>, <c>exp_avg_sq</c> (+ <c>max_exp_avg_sq</c>) and the step count.
+/// </summary>
+public sealed class AdamW : Optimizer
+{
+    /// <summary>AdamW over parameter groups, each overriding <paramref name="options"/> as it likes.</summary>
+    public AdamW(IEnumerable<ParamGroup> groups, AdamWOptions? options = null) : base(groups, options ?? new AdamWOptions()) { }
+
+    /// <summary>AdamW over one group of parameters.</summary>
+    public AdamW(IEnumerable<Tensor> parameters, AdamWOptions? options = null) : this([new ParamGroup(parameters)], options) { }
+
+    private protected override IReadOnlyList<string> StateNames(OptimizerOptions options) => AdamFamily.StateNames(((AdamWOptions)options).Amsgrad);
+
+    private protected override void Update(OptimizerOptions options, double lr, Tensor param, Tensor grad, ParamState state)
+    {
+        var o = (AdamWOptions)options;
+        AdamFamily.Update(param, grad, state, new AdamHyper(lr, o.Betas.Beta1, o.Betas.Beta2, o.Eps, o.WeightDecay, true, o.Amsgrad, o.Maximize, state.Step));
+    }
+}
