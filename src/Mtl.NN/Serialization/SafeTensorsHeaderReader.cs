@@ -119,17 +119,23 @@ internal static class SafeTensorsHeaderReader
         if (offsets is null) throw Fail(source, $"{where}: missing 'data_offsets'");
         if (!SafeTensorsDTypes.TryParse(dtypeName, out var dtype)) throw Fail(source, $"{where}: unknown dtype '{Shorten(dtypeName)}'");
 
+        // Mtl shapes and strides are int32: every dimension, and the product of the non-zero ones, must fit.
         var dims = new int[shape.Count];
-        long numel = 1;
+        long extent = 1;
+        bool hasZero = false;
         for (int i = 0; i < dims.Length; i++)
         {
             if (shape[i] > int.MaxValue)
                 throw Fail(source, $"{where}: dimension {i} is {shape[i]}; Mtl tensors allow at most 2^31-1 per dimension");
             dims[i] = (int)shape[i];
-            numel *= dims[i];
-            if (numel > int.MaxValue)
-                throw Fail(source, $"{where}: shape {FormatShape(shape)} has more than 2^31-1 elements");
+            if (dims[i] == 0) hasZero = true;
+            else extent *= dims[i];
+            if (extent > int.MaxValue)
+                throw Fail(source, hasZero
+                    ? $"{where}: shape {FormatShape(shape)} is too large: its non-zero dimensions multiply to more than 2^31-1"
+                    : $"{where}: shape {FormatShape(shape)} has more than 2^31-1 elements");
         }
+        long numel = hasZero ? 0 : extent;
         if (offsets[0] > long.MaxValue || offsets[1] > long.MaxValue)
             throw Fail(source, $"{where}: data_offsets [{offsets[0]}, {offsets[1]}] are beyond any file size");
         long begin = (long)offsets[0], end = (long)offsets[1];
