@@ -1,5 +1,4 @@
 // conv2d as a direct register-blocked SIMD correlation (float32, stride 1, dilation 1): forward, input and weight grads.
-using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using Mtl.Threading;
 

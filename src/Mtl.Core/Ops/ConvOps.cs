@@ -67,16 +67,15 @@ public static class ConvOps
     private static ConvGeometry Validate(Tensor x, Tensor w, Tensor? b, int sh, int sw, int ph, int pw, int dh, int dw, int groups)
     {
         const string op = "conv2d";
-        string shapes = $"input {x.ShapeString}, weight {w.ShapeString}";
         if (x.Rank is not (3 or 4))
             throw new ArgumentException($"{op}: input must be (N, C, H, W) or (C, H, W), got {x.ShapeString} (weight {w.ShapeString})");
         if (w.Rank != 4)
             throw new ArgumentException($"{op}: weight must be (C_out, C_in/groups, kH, kW), got {w.ShapeString} (input {x.ShapeString})");
         FloatCheck.Require(op, x, w);
-        if (sh <= 0 || sw <= 0) throw new ArgumentException($"{op}: stride must be positive, got ({sh}, {sw}) for {shapes}");
-        if (dh <= 0 || dw <= 0) throw new ArgumentException($"{op}: dilation must be positive, got ({dh}, {dw}) for {shapes}");
-        if (ph < 0 || pw < 0) throw new ArgumentException($"{op}: padding must be non-negative, got ({ph}, {pw}) for {shapes}");
-        if (groups <= 0) throw new ArgumentException($"{op}: groups must be positive, got {groups} for {shapes}");
+        if (sh <= 0 || sw <= 0) throw new ArgumentException($"{op}: stride must be positive, got ({sh}, {sw}) for input {x.ShapeString}, weight {w.ShapeString}");
+        if (dh <= 0 || dw <= 0) throw new ArgumentException($"{op}: dilation must be positive, got ({dh}, {dw}) for input {x.ShapeString}, weight {w.ShapeString}");
+        if (ph < 0 || pw < 0) throw new ArgumentException($"{op}: padding must be non-negative, got ({ph}, {pw}) for input {x.ShapeString}, weight {w.ShapeString}");
+        if (groups <= 0) throw new ArgumentException($"{op}: groups must be positive, got {groups} for input {x.ShapeString}, weight {w.ShapeString}");
         int lead = x.Rank - 3;
         int n = lead == 1 ? x.Shape[0] : 1, c = x.Shape[lead], h = x.Shape[lead + 1], wd = x.Shape[lead + 2];
         int cout = w.Shape[0], cing = w.Shape[1], kh = w.Shape[2], kw = w.Shape[3];
