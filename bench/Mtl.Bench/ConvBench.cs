@@ -22,7 +22,8 @@ internal sealed class ConvBench : IBenchmark
 
     private sealed record Layer(string Name, int[] InputShape, bool InputGrad, Func<Tensor, Tensor[], Tensor> Op, int[][] ParamShapes);
 
-    private sealed record Row(string Layer, int Threads, string Algo, double ForwardMs, double ForwardBackwardMs, long AllocBytes);
+    private sealed record Row(string Layer, int Threads, string Algo, double ForwardMs, double ForwardBackwardMs, long AllocBytes,
+        double ForwardMinMs, double ForwardBackwardMinMs);
 
     private static Layer[] Layers() =>
     [
@@ -97,7 +98,7 @@ internal sealed class ConvBench : IBenchmark
         for (int i = 0; i < reps; i++) f[i] = Forward();
         for (int i = 0; i < reps; i++) fb[i] = ForwardBackward();
         ForwardBackwardCounting(out long alloc); // managed bytes of one steady call, inside its scope
-        return new Row(layer.Name, threads, algo, Median(f), Median(fb), alloc);
+        return new Row(layer.Name, threads, algo, Median(f), Median(fb), alloc, f.Min(), fb.Min());
     }
 
     private static double Median(double[] v)
@@ -108,8 +109,8 @@ internal sealed class ConvBench : IBenchmark
 
     private static void PrintTable(List<Row> rows, List<Row> alternatives, Dictionary<(string, int), (double F, double FB)>? torch)
     {
-        Console.WriteLine("conv benchmark: batch 256, median ms per call, managed bytes per steady forward+backward call");
-        Console.WriteLine($"{"layer",-24} {"thr",3} {"algo",-12} {"fwd ms",9} {"fwd+bwd ms",11} {"alloc B",9} {"torch fwd",10} {"torch f+b",10} {"ratio f+b",10}");
+        Console.WriteLine("conv benchmark: batch 256, median (and min) ms per call, managed bytes per steady forward+backward call");
+        Console.WriteLine($"{"layer",-24} {"thr",3} {"algo",-12} {"fwd ms",9} {"(min)",7} {"fwd+bwd ms",11} {"(min)",7} {"alloc B",8} {"torch fwd",10} {"torch f+b",10} {"ratio f+b",10}");
         foreach (var r in rows.Concat(alternatives))
         {
             string tf = "", tfb = "", ratio = "";
@@ -120,7 +121,7 @@ internal sealed class ConvBench : IBenchmark
                 ratio = (r.ForwardBackwardMs / t.FB).ToString("F2", CultureInfo.InvariantCulture) + "x";
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Layer,-24} {r.Threads,3} {r.Algo,-12} {r.ForwardMs,9:F2} {r.ForwardBackwardMs,11:F2} {r.AllocBytes,9} {tf,10} {tfb,10} {ratio,10}"));
+                $"{r.Layer,-24} {r.Threads,3} {r.Algo,-12} {r.ForwardMs,9:F2} {r.ForwardMinMs,7:F2} {r.ForwardBackwardMs,11:F2} {r.ForwardBackwardMinMs,7:F2} {r.AllocBytes,8} {tf,10} {tfb,10} {ratio,10}"));
         }
         if (torch is null) Console.WriteLine("PyTorch comparison skipped: `python3 -c \"import torch\"` failed (torch not installed).");
     }
@@ -128,7 +129,7 @@ internal sealed class ConvBench : IBenchmark
     private static string Json(List<Row> rows, List<Row> alternatives, Dictionary<(string, int), (double F, double FB)>? torch)
     {
         static string RowJson(Row r) => string.Create(CultureInfo.InvariantCulture,
-            $"{{\"layer\":\"{r.Layer}\",\"threads\":{r.Threads},\"algo\":\"{r.Algo}\",\"forward_ms\":{r.ForwardMs:F4},\"forward_backward_ms\":{r.ForwardBackwardMs:F4},\"alloc_bytes_per_call\":{r.AllocBytes}}}");
+            $"{{\"layer\":\"{r.Layer}\",\"threads\":{r.Threads},\"algo\":\"{r.Algo}\",\"forward_ms\":{r.ForwardMs:F4},\"forward_backward_ms\":{r.ForwardBackwardMs:F4},\"alloc_bytes_per_call\":{r.AllocBytes},\"forward_min_ms\":{r.ForwardMinMs:F4},\"forward_backward_min_ms\":{r.ForwardBackwardMinMs:F4}}}");
         var sb = new StringBuilder("{\"rows\":[");
         sb.Append(string.Join(",", rows.Select(RowJson)));
         sb.Append("],\"im2col_gemm_rows\":[");

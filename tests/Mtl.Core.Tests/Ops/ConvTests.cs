@@ -50,6 +50,8 @@ public class ConvTests
         var wHwoi = RandD(5, 2, 3, 3, 2);
         LinearGradOk(t => t[0].Permute(0, 3, 1, 2).Conv2d(t[1].Permute(2, 3, 0, 1), t[2], padH: 1, padW: 1), xNhwc, wHwoi, RandD(6, 3));
         LinearGradOk(t => t[0].Conv2d(t[1], null, strideH: 2, strideW: 2), StridedD(7, 2, 2, 6, 5), RandD(8, 3, 2, 2, 2));
+        // A permuted output hands conv2d's backward a non-contiguous gradient.
+        LinearGradOk(t => t[0].Conv2d(t[1], t[2], padH: 1).Permute(0, 2, 3, 1), RandD(9, 2, 2, 5, 4), RandD(10, 3, 2, 3, 3), RandD(11, 3));
     }
 
     [Fact]

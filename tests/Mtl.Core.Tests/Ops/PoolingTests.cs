@@ -116,6 +116,9 @@ public class PoolingTests
         GradOk(t => t[0].MaxPool2d(2, 2), StridedD(2, 2, 3, 6, 5));
         GradOk(t => t[0].AvgPool2d(2, 2, 1, 1), StridedD(3, 2, 3, 6, 5));
         GradOk(t => t[0].AdaptiveAvgPool2d(2, 3), StridedD(4, 2, 3, 6, 5));
+        // Permuted outputs hand each backward a non-contiguous gradient.
+        GradOk(t => t[0].MaxPool2d(2, 2).Permute(3, 2, 1, 0), x);
+        GradOk(t => t[0].AvgPool2d(2, 2).Permute(0, 2, 3, 1), x);
     }
 
     [Fact]
