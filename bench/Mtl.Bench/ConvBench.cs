@@ -44,7 +44,8 @@ internal sealed class ConvBench : IBenchmark
             foreach (int threads in new[] { 1, 2 })
             {
                 MtlThreads.Count = threads;
-                foreach (var layer in Layers())
+                // Extra arguments select layers by name fragment (e.g. `conv --quick conv2`).
+                foreach (var layer in Layers().Where(l => options.Args.Count == 0 || options.Args.Any(a => l.Name.Contains(a, StringComparison.Ordinal))))
                 {
                     rows.Add(Measure(layer, threads, "auto", warmup, reps));
                     if (!layer.Name.StartsWith("conv", StringComparison.Ordinal)) continue;
@@ -110,7 +111,7 @@ internal sealed class ConvBench : IBenchmark
     private static void PrintTable(List<Row> rows, List<Row> alternatives, Dictionary<(string, int), (double F, double FB)>? torch)
     {
         Console.WriteLine("conv benchmark: batch 256, median (and min) ms per call, managed bytes per steady forward+backward call");
-        Console.WriteLine($"{"layer",-24} {"thr",3} {"algo",-12} {"fwd ms",9} {"(min)",7} {"fwd+bwd ms",11} {"(min)",7} {"alloc B",8} {"torch fwd",10} {"torch f+b",10} {"ratio f+b",10}");
+        Console.WriteLine($"{"layer",-24} {"thr",3} {"algo",-12} {"fwd ms",9} {"(min)",7} {"fwd+bwd ms",11} {"(min)",7} {"alloc B",8} {"torch fwd",10} {"torch f+b",10} {"mtl/torch",10}");
         foreach (var r in rows.Concat(alternatives))
         {
             string tf = "", tfb = "", ratio = "";
