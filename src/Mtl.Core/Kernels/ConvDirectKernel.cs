@@ -9,9 +9,10 @@ namespace Mtl.Kernels;
 /// and each input load feeds 4 output channels. Every sample is first copied into a zero-padded buffer P whose rows are
 /// wide enough that 8-lane loads never leave their row, so the inner loop has no bounds logic:
 /// out[co, oh, ow..ow+8] += Σ_{ci,kh,kw} w[co, ci, kh, kw] · P[ci, oh+kh, ow+kw..ow+kw+8], for 4 co at a time.
-/// The input gradient is the same correlation of the padded output gradient with the flipped, channel-swapped weight.
+/// The input gradient is the same correlation of the padded output gradient with the flipped, channel-swapped weight;
+/// the weight gradient lives in ConvDirectKernel.WeightGrad.cs.
 /// </summary>
-internal static unsafe class ConvDirectKernel
+internal static unsafe partial class ConvDirectKernel
 {
     private const int V = 8;  // floats per Vector256
     private const int CB = 4; // output channels per register block
@@ -110,54 +111,6 @@ internal static unsafe class ConvDirectKernel
     }
 
     /// <summary>
-    /// dw[co, ci, kh, kw] = Σₙ Σ_{oh,ow} gy[n, co, oh, ow] · P[n, ci, oh+kh, ow+kw]; per-chunk partials are added in
-    /// chunk order (deterministic for a given thread count).
-    /// </summary>
-    public static void WeightGrad(Tensor x, Tensor gy, ConvGeometry g, Tensor dw, int minPerChunk)
-    {
-        var pad = PadFor(g.Cin, g.H, g.W, g.PH, g.PW, g.KH, g.KW, g.Wout);
-        int rowHi = Math.Min(pad.Hp, g.PH + g.H);
-        int wq = RoundUp(g.Wout, V), coPad = (g.CoutG + CB - 1) / CB * CB;
-        int gqSize = g.Groups * coPad * g.Hout * wq;
-        int wSize = g.Cout * g.Kg;
-        int chunks = MtlThreads.ChunkCount(g.N, minPerChunk);
-        int perChunk = pad.Size + gqSize + wSize * V;
-        var scratch = Tensor.Empty([chunks * perChunk]);
-        var partials = chunks == 1 ? dw : Tensor.Empty([chunks * wSize]);
-        float[] xa = x.Array<float>(), ga = gy.Array<float>(), sa = scratch.Array<float>(), pa = partials.Array<float>();
-        int xOff = x.Offset, gOff = gy.Offset, pOff = partials.Offset;
-        int inSize = g.Cin * g.H * g.W, outSize = g.Cout * g.HWout;
-        MtlThreads.For(g.N, minPerChunk, (c, start, end) =>
-        {
-            fixed (float* px = xa, pg = ga, ps = sa, pp = pa)
-            {
-                float* p = ps + (long)c * perChunk, gq = p + pad.Size, acc = gq + gqSize;
-                new Span<float>(gq, gqSize).Clear(); // padding lanes and rows stay zero for the whole chunk
-                new Span<float>(acc, wSize * V).Clear();
-                for (int n = start; n < end; n++)
-                {
-                    Pad(px + xOff + (long)n * inSize, g.H, g.W, pad, p);
-                    float* gn = pg + gOff + (long)n * outSize;
-                    for (int grp = 0; grp < g.Groups; grp++)
-                        for (int co = 0; co < g.CoutG; co++)
-                            for (int oh = 0; oh < g.Hout; oh++)
-                                new ReadOnlySpan<float>(gn + ((long)(grp * g.CoutG + co) * g.Hout + oh) * g.Wout, g.Wout)
-                                    .CopyTo(new Span<float>(gq + (((long)grp * coPad + co) * g.Hout + oh) * wq, g.Wout));
-                    for (int grp = 0; grp < g.Groups; grp++)
-                        CorrelateWeights(p + (long)grp * g.CinG * pad.Hp * pad.Stride, g.CinG, pad, pad.RowLo, rowHi,
-                            gq + (long)grp * coPad * g.Hout * wq, g.Hout, wq, g.KH, g.KW,
-                            acc + (long)grp * g.CoutG * g.Kg * V, g.CoutG);
-                }
-                // One horizontal sum per weight per chunk, at the end.
-                float* part = pp + pOff + (long)c * wSize;
-                for (int i = 0; i < wSize; i++) part[i] = Vector256.Sum(Vector256.Load(acc + (long)i * V));
-            }
-        });
-        if (g.N == 0) dw.ClearRaw();
-        if (chunks > 1) ConvGemmKernel.SumPartials<float>(partials, chunks, wSize, dw);
-    }
-
-    /// <summary>
     /// out[co, oh, ow] = bias[co] + Σ_{ci &lt; cin, kh, kw} wp[co][ci, kh, kw] · P[ci, oh + kh, ow + kw] for co &lt; cout,
     /// where wp is packed in blocks of 4 output channels ([block][ci·KH·KW][4]) and P rows outside [rowLo, rowHi) are zero.
     /// </summary>
@@ -243,83 +196,6 @@ internal static unsafe class ConvDirectKernel
         if (count == V) { v.Store(dst); return; }
         v.Store(tail);
         for (int i = 0; i < count; i++) dst[i] = tail[i];
-    }
-
-    /// <summary>
-    /// acc[co, ci, kh, kw][lane] += Σ_{oh, ow ≡ lane} gq[co, oh, ow] · P[ci, oh + kh, ow + kw]: 8-lane partial sums per
-    /// weight, kept in memory across samples so the horizontal sum happens once per chunk. gq is (⌈cout/4⌉·4, hout, wq)
-    /// with zero padding lanes and rows, so every product beyond the real output is 0.
-    /// </summary>
-    private static void CorrelateWeights(float* p, int cin, Padded pad, int rowLo, int rowHi, float* gq, int hout, int wq,
-        int kh, int kw, float* acc, int cout)
-    {
-        int kg = cin * kh * kw, hp = pad.Hp, stride = pad.Stride;
-        long plane = (long)hout * wq;
-        for (int cb = 0; cb < cout; cb += CB)
-        {
-            int nb = Math.Min(CB, cout - cb);
-            float* g0 = gq + cb * plane;
-            for (int ci = 0; ci < cin; ci++)
-            {
-                for (int r = 0; r < kh; r++)
-                {
-                    int oh0 = Math.Max(0, rowLo - r), oh1 = Math.Min(hout, rowHi - r);
-                    // Three taps q at a time × 4 channels = 12 independent accumulators (missing taps repeat, unstored).
-                    for (int q = 0; q < kw; q += 3)
-                    {
-                        int qA = q, qB = Math.Min(q + 1, kw - 1), qC = Math.Min(q + 2, kw - 1);
-                        float* d = acc + ((long)cb * kg + (ci * kh + r) * kw) * V;
-                        long next = (long)kg * V;
-                        Vector256<float> a0 = Load(d + qA * V, 0, nb, next), a1 = Load(d + qA * V, 1, nb, next);
-                        Vector256<float> a2 = Load(d + qA * V, 2, nb, next), a3 = Load(d + qA * V, 3, nb, next);
-                        Vector256<float> c0 = Load(d + qB * V, 0, nb, next), c1 = Load(d + qB * V, 1, nb, next);
-                        Vector256<float> c2 = Load(d + qB * V, 2, nb, next), c3 = Load(d + qB * V, 3, nb, next);
-                        Vector256<float> e0 = Load(d + qC * V, 0, nb, next), e1 = Load(d + qC * V, 1, nb, next);
-                        Vector256<float> e2 = Load(d + qC * V, 2, nb, next), e3 = Load(d + qC * V, 3, nb, next);
-                        for (int oh = oh0; oh < oh1; oh++)
-                        {
-                            float* xr = p + ((long)ci * hp + oh + r) * stride;
-                            float* gr = g0 + (long)oh * wq;
-                            for (int ow = 0; ow < wq; ow += V)
-                            {
-                                var xa = Vector256.Load(xr + qA + ow);
-                                var xb = Vector256.Load(xr + qB + ow);
-                                var xc = Vector256.Load(xr + qC + ow);
-                                var gv = Vector256.Load(gr + ow);
-                                a0 = Vector256.MultiplyAddEstimate(gv, xa, a0);
-                                c0 = Vector256.MultiplyAddEstimate(gv, xb, c0);
-                                e0 = Vector256.MultiplyAddEstimate(gv, xc, e0);
-                                gv = Vector256.Load(gr + plane + ow);
-                                a1 = Vector256.MultiplyAddEstimate(gv, xa, a1);
-                                c1 = Vector256.MultiplyAddEstimate(gv, xb, c1);
-                                e1 = Vector256.MultiplyAddEstimate(gv, xc, e1);
-                                gv = Vector256.Load(gr + 2 * plane + ow);
-                                a2 = Vector256.MultiplyAddEstimate(gv, xa, a2);
-                                c2 = Vector256.MultiplyAddEstimate(gv, xb, c2);
-                                e2 = Vector256.MultiplyAddEstimate(gv, xc, e2);
-                                gv = Vector256.Load(gr + 3 * plane + ow);
-                                a3 = Vector256.MultiplyAddEstimate(gv, xa, a3);
-                                c3 = Vector256.MultiplyAddEstimate(gv, xb, c3);
-                                e3 = Vector256.MultiplyAddEstimate(gv, xc, e3);
-                            }
-                        }
-                        StoreAcc(a0, a1, a2, a3, d + qA * V, nb, next);
-                        if (q + 1 < kw) StoreAcc(c0, c1, c2, c3, d + qB * V, nb, next);
-                        if (q + 2 < kw) StoreAcc(e0, e1, e2, e3, d + qC * V, nb, next);
-                    }
-                }
-            }
-        }
-    }
-
-    private static Vector256<float> Load(float* d, int j, int nb, long next) => j < nb ? Vector256.Load(d + j * next) : Vector256<float>.Zero;
-
-    private static void StoreAcc(Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3, float* d, int nb, long next)
-    {
-        a0.Store(d);
-        if (nb > 1) a1.Store(d + next);
-        if (nb > 2) a2.Store(d + 2 * next);
-        if (nb > 3) a3.Store(d + 3 * next);
     }
 
     /// <summary>Packs w (Cout, CinG·KH·KW) per group into [block of 4 co][CinG·KH·KW][4], zero-filling missing channels.</summary>

@@ -12,16 +12,16 @@ internal sealed record ConvGeometry(int N, int Cin, int H, int W, int Cout, int 
     public int Wout { get; } = (W + 2 * PW - DW * (KW - 1) - 1) / SW + 1;
 
     /// <summary>Input channels per group.</summary>
-    public int CinG => Cin / Groups;
+    public int CinG { get; } = Cin / Groups;
 
     /// <summary>Output channels per group.</summary>
-    public int CoutG => Cout / Groups;
+    public int CoutG { get; } = Cout / Groups;
 
     /// <summary>Length of one weight row: CinG·KH·KW (the GEMM reduction size).</summary>
-    public int Kg => CinG * KH * KW;
+    public int Kg { get; } = Cin / Groups * KH * KW;
 
     /// <summary>Output pixels per plane.</summary>
-    public int HWout => Hout * Wout;
+    public int HWout { get; } = ((H + 2 * PH - DH * (KH - 1) - 1) / SH + 1) * ((W + 2 * PW - DW * (KW - 1) - 1) / SW + 1);
 
     public int[] InputShape => [N, Cin, H, W];
     public int[] OutputShape => [N, Cout, Hout, Wout];

@@ -17,12 +17,12 @@ internal enum ConvAlgorithm
 
 /// <summary>
 /// Entry points of the conv2d kernels on tensors of any layout. Auto picks the direct kernel wherever it applies.
-/// Measured per call on the LeNet layers (batch 256, 1 thread, AVX2 EPYC, min of 20; forward / input grad / weight grad):
+/// Measured per call on the LeNet layers (batch 256, 1 thread, AVX2 EPYC, CPU time; forward / input grad / weight grad):
 /// <code>
-///                     1→10 5×5 on 28×28     10→20 5×5 on 12×12
-/// direct SIMD         1.6 / 5.0 / 2.2 ms    2.2 / 5.3 / 6.7 ms
-/// im2col + gemm-branch 3.4 / 3.4 / 4.4 ms   6.5 / 6.6 / 7.1 ms   (packed GEMM of branch gemm at f317835)
-/// im2col + interim    62 / 48 / 45 ms       91 / 99 / 92 ms      (naive GemmInterim)
+///                       1→10 5×5 on 28×28     10→20 5×5 on 12×12
+/// direct SIMD           1.6 / 5.3 / 2.7 ms    2.2 / 5.3 / 3.8 ms
+/// im2col + gemm-branch  3.4 / 3.4 / 4.4 ms    6.5 / 6.6 / 7.1 ms   (packed GEMM of branch gemm at f317835)
+/// im2col + interim      62 / 48 / 45 ms       91 / 99 / 92 ms      (naive GemmInterim)
 /// </code>
 /// Direct wins everywhere except the input gradient of a 1-channel layer (its 4-channel register block is 3/4 empty),
 /// which a first layer never needs. The `conv` benchmark prints both paths; re-check after GEMM changes.

@@ -60,7 +60,8 @@ public class ConvKernelTests
     [InlineData(9)]
     public void Output_channel_tails(int cout)
     {
-        CheckAll(Geo(2, 2, 6, 11, cout, 2, 3), (ulong)cout);
+        CheckAll(Geo(2, 2, 6, 11, cout, 2, 3), (ulong)cout);       // narrow output: channel-lane weight gradient
+        CheckAll(Geo(2, 2, 3, 20, cout, 2, 3), (ulong)cout + 25);  // wide output: column-lane weight gradient
         CheckAll(Geo(2, cout, 6, 11, 3, 3, 2, p: 1), (ulong)cout + 50); // cout becomes the input-gradient block tail
     }
 
