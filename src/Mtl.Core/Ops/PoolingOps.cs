@@ -153,6 +153,7 @@ public static class PoolingOps
         if (ph < 0 || pw < 0 || ph > kh / 2 || pw > kw / 2)
             throw new ArgumentException($"{op}: padding ({ph}, {pw}) must be between 0 and half the kernel ({kh}, {kw}) (input {x.ShapeString})");
         int h = x.Shape[^2], w = x.Shape[^1];
+        if (h == 0 || w == 0) throw new ArgumentException($"{op}: input {x.ShapeString} has an empty spatial dimension");
         if (h + 2 * ph < kh || w + 2 * pw < kw)
             throw new ArgumentException($"{op}: input {x.ShapeString} padded by ({ph}, {pw}) is smaller than the kernel ({kh}, {kw}): output size would be ≤ 0");
         return new PoolGeometry(h, w, kh, kw, sh, sw, ph, pw);

@@ -95,6 +95,8 @@ public class ConvKernelTests
     public void Empty_batch_and_chunked_batches()
     {
         CheckAll(Geo(0, 2, 5, 5, 3, 3, 3), 12);
+        CheckAll(Geo(2, 2, 0, 0, 3, 1, 1, p: 1), 15);   // empty image, padding only: bias everywhere
+        CheckAll(Geo(2, 2, 0, 3, 3, 1, 2, p: 1), 16);
         // One sample per chunk: per-chunk partial weight gradients are reduced in chunk order.
         CheckAll(Geo(5, 3, 7, 9, 4, 3, 3, p: 1), 13, minPerChunk: 1);
         CheckAll(Geo(5, 3, 7, 9, 4, 3, 3, s: 2, p: 1), 14, minPerChunk: 1);
