@@ -1,6 +1,5 @@
 // Chooses the conv2d kernel (direct SIMD or im2col + GEMM), makes operands dense, and runs forward and the gradients.
 using System.Numerics.Tensors;
-using Mtl.Threading;
 
 namespace Mtl.Kernels;
 
@@ -113,8 +112,4 @@ internal static class ConvKernels
         if (t.IsContiguous) return t;
         using (GradMode.NoGrad()) return t.Detach().Contiguous();
     }
-
-    /// <summary>Chunks <see cref="MtlThreads.For"/> will use for this geometry.</summary>
-    internal static int Chunks(ConvGeometry g, int minPerChunk = 0) =>
-        MtlThreads.ChunkCount(g.N, minPerChunk > 0 ? minPerChunk : MinPerChunk(g));
 }
