@@ -3,6 +3,7 @@ using Mtl.Bench;
 
 IBenchmark[] benchmarks =
 [
+    new ConvBench(),
 ];
 
 if (args is ["--list"])
