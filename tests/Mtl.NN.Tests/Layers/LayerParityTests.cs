@@ -31,6 +31,12 @@ public class LayerParityTests
 
     [Fact] public void Linear() => Check("linear", new Linear(5, 3));
     [Fact] public void Linear_3d_without_bias() => Check("linear_3d_nobias", new Linear(4, 6, bias: false));
+    [Fact] public void Conv2d_stride_padding() => Check("conv2d", new Conv2d(3, 4, 3, stride: 2, padding: 1));
+    [Fact] public void Conv2d_groups_dilation_rectangular() => Check("conv2d_groups_dilation", new Conv2d(4, 6, (3, 2), (1, 1), (2, 1), (2, 1), groups: 2));
+    [Fact] public void MaxPool2d() => Check("maxpool2d", new MaxPool2d(2));
+    [Fact] public void MaxPool2d_stride_padding() => Check("maxpool2d_stride_pad", new MaxPool2d(3, stride: 2, padding: 1));
+    [Fact] public void AvgPool2d_padding_counts_zeros() => Check("avgpool2d", new AvgPool2d(2, stride: 2, padding: 1));
+    [Fact] public void AdaptiveAvgPool2d_uneven_bins() => Check("adaptive_avgpool2d", new AdaptiveAvgPool2d(3, 2));
     [Fact] public void BatchNorm1d_training_updates_running_stats() => Check("batchnorm1d_train", new BatchNorm1d(4));
     [Fact] public void BatchNorm2d_training() => Check("batchnorm2d_train", new BatchNorm2d(3));
     [Fact] public void BatchNorm2d_eval_uses_running_stats() => Check("batchnorm2d_eval", new BatchNorm2d(3));
