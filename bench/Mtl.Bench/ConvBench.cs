@@ -124,7 +124,7 @@ internal sealed class ConvBench : IBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Layer,-24} {r.Threads,3} {r.Algo,-12} {r.ForwardMs,9:F2} {r.ForwardMinMs,7:F2} {r.ForwardBackwardMs,11:F2} {r.ForwardBackwardMinMs,7:F2} {r.AllocBytes,8} {tf,10} {tfb,10} {ratio,10}"));
         }
-        if (torch is null) Console.WriteLine("PyTorch comparison skipped: `python3 -c \"import torch\"` failed (torch not installed).");
+        if (torch is null) Console.WriteLine("PyTorch comparison skipped: no python3 can import torch (apt-get install python3-torch).");
     }
 
     private static string Json(List<Row> rows, List<Row> alternatives, Dictionary<(string, int), (double F, double FB)>? torch)
@@ -173,7 +173,8 @@ for threads in (1, 2):
 """;
         try
         {
-            var psi = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            if (TorchPython.Interpreter is not { } python) return null;
+            var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             psi.ArgumentList.Add("-c");
             psi.ArgumentList.Add(script);
             psi.ArgumentList.Add(quick ? "5" : "20");
