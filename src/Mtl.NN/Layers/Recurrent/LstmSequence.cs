@@ -1,0 +1,151 @@
+// Fused LSTM recurrence over a whole sequence: one autograd primitive, a GEMM plus fused gate math per step, BPTT backward.
+using System.Numerics;
+using System.Numerics.Tensors;
+using static Mtl.NN.RecurrentKernels;
+
+namespace Mtl.NN;
+
+/// <summary>
+/// One direction of an LSTM as a single primitive. Forward, for each step t in processing order: gates = xproj[t] +
+/// h·W_hhᵀ (one GEMM), then per row i, f, o = σ, g = tanh, c = f⊙c + i⊙g, h = o⊙tanh(c); a sample past its length keeps
+/// its state and outputs zero. It saves the activated gates, the states entering each step and tanh(c). Backward walks
+/// the steps in reverse: gate gradients row by row, dh_prev = dGates·W_hh (a GEMM per step), and dW_hh = Σ dGatesᵀ·h_prev
+/// as one GEMM over all steps. First-order only; <see cref="RecurrentComposed.Lstm"/> is the oracle and double-differentiable.
+/// </summary>
+internal static class LstmSequence
+{
+    private const string Op = "lstm_sequence";
+
+    /// <summary>
+    /// xproj (T, B, 4H) = x·W_ihᵀ + biases, gate order i, f, g, o; whh (4H, H); h0, c0 (B, H); lengths null (all T) or
+    /// per-sample lengths in [0, T]. Returns packed (T + 2, B, H): rows 0..T−1 the outputs (zero at padded steps),
+    /// row T = h_n, row T + 1 = c_n.
+    /// </summary>
+    public static Tensor Run(Tensor xproj, Tensor whh, Tensor h0, Tensor c0, int[]? lengths, bool reverse)
+    {
+        int steps = xproj.Shape[0], batch = xproj.Shape[1], hidden = whh.Shape[1];
+        if (xproj.Rank != 3 || whh.Rank != 2 || whh.Shape[0] != 4 * hidden || xproj.Shape[2] != 4 * hidden
+            || !ShapeUtil.SameShape(h0.Shape, [batch, hidden]) || !ShapeUtil.SameShape(c0.Shape, [batch, hidden]))
+            throw new ArgumentException($"{Op}: inconsistent shapes xproj {xproj.ShapeString}, whh {whh.ShapeString}, h0 {h0.ShapeString}, c0 {c0.ShapeString}");
+        var dtype = xproj.DType;
+        var y = Tensor.Empty([steps + 2, batch, hidden], dtype);
+        var gates = Tensor.Empty([steps, batch, 4 * hidden], dtype); // activated i, f, g, o at each time step
+        var hPrev = Tensor.Empty([steps, batch, hidden], dtype);     // h entering each time step
+        var cPrev = Tensor.Empty([steps, batch, hidden], dtype);     // c entering each time step
+        var tanhC = Tensor.Empty([steps, batch, hidden], dtype);     // tanh(c) leaving each time step
+        var saved = new Saved(Dense(whh), gates, hPrev, cPrev, tanhC, lengths, reverse);
+        if (dtype == DType.Float32) Forward<float>(Dense(xproj), Dense(h0), Dense(c0), y, saved);
+        else Forward<double>(Dense(xproj), Dense(h0), Dense(c0), y, saved);
+
+        Tensor[] inputs = [xproj, whh, h0, c0];
+        if (!Autograd.ShouldRecord(inputs)) return y;
+        return Autograd.Record(y, Op, inputs, g =>
+        {
+            Autograd.RequireFirstOrder(Op, g);
+            var (dx, dw, dh, dc) = dtype == DType.Float32 ? Backward<float>(Dense(g), saved) : Backward<double>(Dense(g), saved);
+            return [xproj.RequiresGrad ? dx : null, whh.RequiresGrad ? dw : null, h0.RequiresGrad ? dh : null, c0.RequiresGrad ? dc : null];
+        }, whh, gates, hPrev, cPrev, tanhC);
+    }
+
+    /// <summary>What backward needs (all dense); W_hh is the live weight, guarded by the node's version check.</summary>
+    private sealed record Saved(Tensor Whh, Tensor Gates, Tensor HPrev, Tensor CPrev, Tensor TanhC, int[]? Lengths, bool Reverse);
+
+    private static void Forward<T>(Tensor xp, Tensor h0, Tensor c0, Tensor y, Saved s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int steps = xp.Shape[0], batch = xp.Shape[1], hidden = s.Whh.Shape[1], g4 = 4 * hidden;
+        int bh = batch * hidden, bg = batch * g4;
+        T[] x = xp.Array<T>(), w = s.Whh.Array<T>(), ya = y.Array<T>(), ga = s.Gates.Array<T>();
+        T[] hp = s.HPrev.Array<T>(), cp = s.CPrev.Array<T>(), tc = s.TanhC.Array<T>();
+        int hRow = y.Offset + steps * bh, cRow = hRow + bh; // y's last two rows carry the running h and c
+        h0.Span<T>().CopyTo(ya.AsSpan(hRow, bh));
+        c0.Span<T>().CopyTo(ya.AsSpan(cRow, bh));
+        var lengths = s.Lengths;
+        for (int step = 0; step < steps; step++)
+        {
+            int t = s.Reverse ? steps - 1 - step : step;
+            int gOff = s.Gates.Offset + t * bg, sOff = t * bh;
+            ya.AsSpan(hRow, bh).CopyTo(hp.AsSpan(s.HPrev.Offset + sOff, bh));
+            ya.AsSpan(cRow, bh).CopyTo(cp.AsSpan(s.CPrev.Offset + sOff, bh));
+            x.AsSpan(xp.Offset + t * bg, bg).CopyTo(ga.AsSpan(gOff, bg));
+            Gemm(false, true, batch, g4, hidden, ya, hRow, hidden, w, s.Whh.Offset, hidden, true, ga, gOff, g4); // += h·W_hhᵀ
+            ForRows(batch, hidden, (b0, b1) =>
+            {
+                for (int b = b0; b < b1; b++)
+                {
+                    var gr = ga.AsSpan(gOff + b * g4, g4);
+                    var outRow = ya.AsSpan(y.Offset + sOff + b * hidden, hidden);
+                    var tcRow = tc.AsSpan(s.TanhC.Offset + sOff + b * hidden, hidden);
+                    if (!Active(lengths, b, t))
+                    {
+                        gr.Clear();
+                        outRow.Clear();
+                        tcRow.Clear();
+                        continue;
+                    }
+                    TensorPrimitives.Sigmoid<T>(gr[..(2 * hidden)], gr[..(2 * hidden)]);          // i, f
+                    TensorPrimitives.Tanh<T>(gr.Slice(2 * hidden, hidden), gr.Slice(2 * hidden, hidden)); // g
+                    TensorPrimitives.Sigmoid<T>(gr.Slice(3 * hidden, hidden), gr.Slice(3 * hidden, hidden)); // o
+                    ReadOnlySpan<T> i = gr[..hidden], f = gr.Slice(hidden, hidden), gg = gr.Slice(2 * hidden, hidden), o = gr.Slice(3 * hidden, hidden);
+                    var c = ya.AsSpan(cRow + b * hidden, hidden);
+                    var h = ya.AsSpan(hRow + b * hidden, hidden);
+                    TensorPrimitives.Multiply(i, gg, outRow);       // i⊙g (the output row is scratch here)
+                    TensorPrimitives.MultiplyAdd(f, c, outRow, c);  // c = f⊙c + i⊙g
+                    TensorPrimitives.Tanh<T>(c, tcRow);
+                    TensorPrimitives.Multiply(o, tcRow, h);         // h = o⊙tanh(c)
+                    h.CopyTo(outRow);
+                }
+            });
+        }
+    }
+
+    private static (Tensor Dx, Tensor Dw, Tensor Dh, Tensor Dc) Backward<T>(Tensor gy, Saved s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int steps = s.Gates.Shape[0], batch = s.Gates.Shape[1], hidden = s.Whh.Shape[1], g4 = 4 * hidden;
+        int bh = batch * hidden, bg = batch * g4;
+        var dx = Tensor.Empty([steps, batch, g4], gy.DType);   // gradient of the gate pre-activations = of xproj
+        var dh = Tensor.Empty([batch, hidden], gy.DType);
+        var dc = Tensor.Empty([batch, hidden], gy.DType);
+        T[] g = gy.Array<T>(), dxa = dx.Array<T>(), dha = dh.Array<T>(), dca = dc.Array<T>(), w = s.Whh.Array<T>();
+        T[] ga = s.Gates.Array<T>(), cp = s.CPrev.Array<T>(), tc = s.TanhC.Array<T>();
+        g.AsSpan(gy.Offset + steps * bh, bh).CopyTo(dha);
+        g.AsSpan(gy.Offset + (steps + 1) * bh, bh).CopyTo(dca);
+        var lengths = s.Lengths;
+        T one = T.One;
+        for (int step = steps - 1; step >= 0; step--)
+        {
+            int t = s.Reverse ? steps - 1 - step : step;
+            int gOff = t * bg, sOff = t * bh;
+            ForRows(batch, hidden, (b0, b1) =>
+            {
+                for (int b = b0; b < b1; b++)
+                {
+                    var dg = dxa.AsSpan(gOff + b * g4, g4);
+                    if (!Active(lengths, b, t)) { dg.Clear(); continue; } // state passes through untouched
+                    var gr = ga.AsSpan(s.Gates.Offset + gOff + b * g4, g4);
+                    int r = sOff + b * hidden;
+                    var dhb = dha.AsSpan(b * hidden, hidden);
+                    var dcb = dca.AsSpan(b * hidden, hidden);
+                    var gyb = g.AsSpan(gy.Offset + r, hidden);
+                    var tcb = tc.AsSpan(s.TanhC.Offset + r, hidden);
+                    var cpb = cp.AsSpan(s.CPrev.Offset + r, hidden);
+                    for (int j = 0; j < hidden; j++)
+                    {
+                        T i = gr[j], f = gr[hidden + j], gg = gr[2 * hidden + j], o = gr[3 * hidden + j], th = tcb[j];
+                        T dhj = dhb[j] + gyb[j];
+                        T dcj = dcb[j] + dhj * o * (one - th * th);
+                        dg[j] = dcj * gg * i * (one - i);
+                        dg[hidden + j] = dcj * cpb[j] * f * (one - f);
+                        dg[2 * hidden + j] = dcj * i * (one - gg * gg);
+                        dg[3 * hidden + j] = dhj * th * o * (one - o);
+                        dcb[j] = dcj * f;
+                        dhb[j] = T.Zero; // replaced by dGates·W_hh below
+                    }
+                }
+            });
+            Gemm(false, false, batch, hidden, g4, dxa, gOff, g4, w, s.Whh.Offset, hidden, true, dha, 0, hidden); // dh += dGates·W_hh
+        }
+        var dw = Tensor.Empty([g4, hidden], gy.DType);
+        Gemm(true, false, g4, hidden, steps * batch, dxa, 0, g4, s.HPrev.Array<T>(), s.HPrev.Offset, hidden, false, dw.Array<T>(), dw.Offset, hidden);
+        return (dx, dw, dh, dc);
+    }
+}
