@@ -3,6 +3,7 @@ using Mtl.Bench;
 
 IBenchmark[] benchmarks =
 [
+    new RnnBench(),
 ];
 
 if (args is ["--list"])
