@@ -144,6 +144,36 @@ public class RecurrentBehaviourTests
         Assert.Contains(x.Grad!.Select(0, 1).Slice(0, 0, 2).ToFloatArray(), v => v != 0);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Empty_sequences_and_empty_batches_give_empty_outputs_and_initial_states(bool fused)
+    {
+        var m = new LSTM(3, 4, 2, bidirectional: true) { UseFusedKernel = fused };
+        var h0 = Tensor.RandN([4, 2, 4], new Generator(70));
+        var r = m.Forward(Tensor.Zeros([0, 2, 3]), h0, lengths: new[] { 0, 0 });
+        Assert.Equal([0, 2, 8], r.Output.ShapeArray);
+        Assert.Equal(h0.Select(0, 0).ToFloatArray(), r.HiddenState.Select(0, 0).ToFloatArray());
+        Assert.All(r.CellState!.ToFloatArray(), v => Assert.Equal(0f, v));
+        var g = new GRU(3, 4) { UseFusedKernel = fused }.Forward(Tensor.Zeros([3, 0, 3]));
+        Assert.Equal([3, 0, 4], g.Output.ShapeArray);
+        Assert.Equal([1, 0, 4], g.HiddenState.ShapeArray);
+    }
+
+    [Fact]
+    public void Last_layer_hidden_joins_the_top_layers_directions()
+    {
+        var m = new GRU(3, 4, 2, batchFirst: true, bidirectional: true, generator: new Generator(71));
+        var r = m.Forward(Tensor.RandN([2, 5, 3], new Generator(72)), lengths: new[] { 5, 3 });
+        var last = r.LastLayerHidden;                                                // (B, 2H)
+        Assert.Equal([2, 8], last.ShapeArray);
+        Assert.Equal(r.HiddenState.Select(0, 2).Select(0, 1).ToFloatArray(), last.Select(0, 1).Slice(0, 0, 4).ToFloatArray());
+        Assert.Equal(r.HiddenState.Select(0, 3).Select(0, 1).ToFloatArray(), last.Select(0, 1).Slice(0, 4, 8).ToFloatArray());
+        // the reverse direction's final state is its output at step 0
+        Assert.Equal(r.Output.Select(0, 1).Select(0, 0).Slice(0, 4, 8).ToFloatArray(), last.Select(0, 1).Slice(0, 4, 8).ToFloatArray());
+        Assert.Equal([3, 4], new LSTM(2, 4).Forward(Tensor.Zeros([5, 3, 2])).LastLayerHidden.ShapeArray);
+    }
+
     [Fact]
     public void Dropout_acts_between_layers_in_training_only_and_follows_the_generator()
     {

@@ -62,7 +62,7 @@ internal static class RnnCore
             layerInput = y;
         }
         var output = s.BatchFirst ? layerInput.Transpose(0, 1).Contiguous() : layerInput;
-        return new RnnOutput(output, JoinOps.Stack(hn, 0), cn is null ? null : JoinOps.Stack(cn, 0));
+        return new RnnOutput(output, JoinOps.Stack(hn, 0), cn is null ? null : JoinOps.Stack(cn, 0)) { Directions = dirs };
     }
 
     /// <summary>x·W_ihᵀ plus the biases that do not depend on h, for all steps at once: (T, B, in) → (T, B, G·H).</summary>

@@ -9,7 +9,26 @@ namespace Mtl.NN;
 /// padded steps when lengths were given). <see cref="HiddenState"/> is h_n, (numLayers·dirs, B, hidden), ordered
 /// layer-major (index layer·dirs + direction). <see cref="CellState"/> is the LSTM's c_n of the same shape, null for a GRU.
 /// </summary>
-public sealed record RnnOutput(Tensor Output, Tensor HiddenState, Tensor? CellState);
+public sealed record RnnOutput(Tensor Output, Tensor HiddenState, Tensor? CellState)
+{
+    /// <summary>Number of directions (2 for a bidirectional layer); set by the layer.</summary>
+    public int Directions { get; init; } = 1;
+
+    /// <summary>
+    /// The top layer's final hidden state with its directions side by side, (B, dirs·hidden) (forward first): the usual
+    /// sequence summary for a classification head. With lengths, each direction's state is taken at the sample's last
+    /// valid step (forward) or first step (reverse).
+    /// </summary>
+    public Tensor LastLayerHidden
+    {
+        get
+        {
+            int n = HiddenState.Shape[0], batch = HiddenState.Shape[1];
+            var top = HiddenState.Slice(0, n - Directions, n);                    // (dirs, B, H)
+            return Directions == 1 ? top.Squeeze(0) : top.Permute(1, 0, 2).Reshape(batch, -1);
+        }
+    }
+}
 
 /// <summary>
 /// Valid lengths of the sequences in a padded batch, one per sample (PyTorch's pack_padded_sequence lengths, in any
