@@ -4,6 +4,7 @@ using Mtl.Bench;
 IBenchmark[] benchmarks =
 [
     new ConvBench(),
+    new RnnBench(),
 ];
 
 if (args is ["--list"])

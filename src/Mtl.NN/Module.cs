@@ -161,15 +161,21 @@ public abstract class Module
     // ---- initialisation ----
 
     /// <summary>
-    /// Re-initialises this module's own parameters (PyTorch's default scheme for the layer) and then its children's,
-    /// drawing from <paramref name="generator"/> or <see cref="Init.DefaultGenerator"/>.
+    /// Re-initialises every module's own parameters (PyTorch's default scheme for the layer), children before their
+    /// parent as PyTorch's Module.apply, so a parent can override its children's defaults (MultiheadAttention zeroes
+    /// out_proj.bias); draws from <paramref name="generator"/> or <see cref="Init.DefaultGenerator"/>.
     /// </summary>
     public void ResetParameters(Generator? generator = null)
     {
         var g = generator ?? Init.DefaultGenerator;
-        foreach (var (_, m) in NamedModules())
-            using (GradMode.NoGrad())
-                m.ResetOwnParameters(g);
+        using (GradMode.NoGrad()) ResetTree(g, new HashSet<Module>(ReferenceEqualityComparer.Instance));
+    }
+
+    private void ResetTree(Generator g, HashSet<Module> seen)
+    {
+        if (!seen.Add(this)) return;
+        foreach (var n in _childNames) _children[n].ResetTree(g, seen);
+        ResetOwnParameters(g);
     }
 
     /// <summary>Initialises the parameters this module registered itself (not its children's). Default: nothing.</summary>
