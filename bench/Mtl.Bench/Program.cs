@@ -4,6 +4,9 @@ using Mtl.Bench;
 IBenchmark[] benchmarks =
 [
     new ConvBench(),
+    new LoaderBench(),
+    new PreviewCommand(),
+    new DataSamplesCommand(),
 ];
 
 if (args is ["--list"])
