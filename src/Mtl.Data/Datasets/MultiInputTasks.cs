@@ -12,6 +12,11 @@ public sealed class MultiInputTasks
     private readonly Dictionary<string, TaskMaskedDataset> _views = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
 
+    /// <summary>Registers (task, dataset) pairs in the given order.</summary>
+    /// <example><c>new MultiInputTasks(("sentiment", imdb), ("topic", agNews))</c></example>
+    public MultiInputTasks(params (string Task, IMultiTaskDataset Dataset)[] perTask)
+        : this(perTask.Select(p => new KeyValuePair<string, IMultiTaskDataset>(p.Task, p.Dataset))) { }
+
     /// <summary>Registers the datasets, in the dictionary's enumeration order (use a list of pairs to fix it).</summary>
     public MultiInputTasks(IEnumerable<KeyValuePair<string, IMultiTaskDataset>> perTask)
     {

