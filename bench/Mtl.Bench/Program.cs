@@ -5,6 +5,14 @@ IBenchmark[] benchmarks =
 [
     new ConvBench(),
     new RnnBench(),
+    new LoaderBench(),
+];
+
+// Helper commands that make files rather than measure (not run by CI's benchmark smoke loop).
+IBenchmark[] tools =
+[
+    new PreviewCommand(),
+    new DataSamplesCommand(),
 ];
 
 if (args is ["--list"])
@@ -17,13 +25,15 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine("usage: Mtl.Bench NAME [--json] [--quick]");
     foreach (var b in benchmarks) Console.WriteLine($"  {b.Name,-12} {b.Description}");
+    Console.WriteLine("tools:");
+    foreach (var b in tools) Console.WriteLine($"  {b.Name,-12} {b.Description}");
     return args.Length == 0 ? 2 : 0;
 }
 
-var bench = benchmarks.FirstOrDefault(b => b.Name == args[0]);
+var bench = benchmarks.Concat(tools).FirstOrDefault(b => b.Name == args[0]);
 if (bench is null)
 {
-    Console.Error.WriteLine($"unknown benchmark '{args[0]}'; known: {string.Join(", ", benchmarks.Select(b => b.Name))}");
+    Console.Error.WriteLine($"unknown benchmark '{args[0]}'; known: {string.Join(", ", benchmarks.Concat(tools).Select(b => b.Name))}");
     return 2;
 }
 var rest = args.Skip(1).ToList();
