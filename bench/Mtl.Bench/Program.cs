@@ -3,6 +3,7 @@ using Mtl.Bench;
 
 IBenchmark[] benchmarks =
 [
+    new GemmBench(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

@@ -1,0 +1,229 @@
+// The `gemm` benchmark: Mtl's float32 GEMM against OpenBLAS, measured alternately in one run (squares, skinny shapes).
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Mtl.Kernels;
+using Mtl.Threading;
+
+namespace Mtl.Bench;
+
+/// <summary>
+/// GFLOP/s of C = A·B (row-major, no transposes) for Mtl and OpenBLAS. Each row warms both up, then alternates timed
+/// samples of Mtl and OpenBLAS and reports medians. Extra flags: --kernels (every Mtl kernel kind, one thread).
+/// </summary>
+internal sealed class GemmBench : IBenchmark
+{
+    public string Name => "gemm";
+    public string Description => "float32 GEMM GFLOP/s vs OpenBLAS: squares 128–2048 and skinny shapes, 1 and 2 threads";
+
+    private static readonly (int M, int N, int K)[] Skinny =
+        [(256, 50, 320), (256, 320, 50), (320, 50, 256), (64, 512, 256), (64, 256, 512), (12800, 10, 25), (2048, 20, 250)];
+
+    private sealed record Row(bool Square, int M, int N, int K, int Threads, double Mtl, double? Blas);
+
+    public int Run(BenchOptions options)
+    {
+        bool blas = OpenBlas.TryLoad();
+        Console.WriteLine(blas ? $"OpenBLAS: {OpenBlas.LoadedFrom}" : OpenBlas.InstallHint + " (reporting Mtl only)");
+        Console.WriteLine($"Mtl kernel: {GemmKernelSelect.Current}; processors: {Environment.ProcessorCount}");
+        if (options.Args.Contains("--kernels")) return Kernels(options.Quick);
+        if (options.Args.Contains("--probe")) return Probe();
+
+        int[] squares = options.Quick ? [256, 1024] : [128, 256, 512, 1024, 2048];
+        var skinny = options.Quick ? [(256, 50, 320), (12800, 10, 25)] : Skinny;
+        double sample = options.Quick ? 0.04 : 0.1;
+        int reps = options.Quick ? 3 : 5;
+        int threadsBefore = MtlThreads.Count;
+        var rows = new List<Row>();
+        Console.WriteLine($"{"shape (m×n×k)",-18} {"thr",3} {"mtl GF/s",9} {"openblas GF/s",14} {"ratio",6}");
+        try
+        {
+            foreach (int n in squares)
+                foreach (int t in new[] { 1, 2 })
+                    rows.Add(Print(Measure(true, n, n, n, t, blas, sample, reps)));
+            foreach (var (m, n, k) in skinny)
+                foreach (int t in new[] { 1, 2 })
+                    rows.Add(Print(Measure(false, m, n, k, t, blas, sample, reps)));
+        }
+        finally
+        {
+            MtlThreads.Count = threadsBefore;
+        }
+        if (options.Json) Console.WriteLine(Json(rows));
+        return 0;
+    }
+
+    private static Row Print(Row r)
+    {
+        string shape = r.Square ? $"n={r.N}" : $"{r.M}×{r.N}×{r.K}";
+        string b = r.Blas is { } v ? v.ToString("F1", CultureInfo.InvariantCulture) : "n/a";
+        string ratio = r.Blas is { } w ? (r.Mtl / w).ToString("F2", CultureInfo.InvariantCulture) : "n/a";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{shape,-18} {r.Threads,3} {r.Mtl,9:F1} {b,14} {ratio,6}"));
+        return r;
+    }
+
+    private static string Json(List<Row> rows)
+    {
+        var sb = new StringBuilder("{\"rows\":[");
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var r = rows[i];
+            if (i > 0) sb.Append(',');
+            string blas = r.Blas is { } v ? Num(v) : "null";
+            string ratio = r.Blas is { } w ? Num(r.Mtl / w, "F3") : "null";
+            sb.Append(CultureInfo.InvariantCulture,
+                $"{{\"m\":{r.M},\"n\":{r.N},\"k\":{r.K},\"threads\":{r.Threads},\"mtl_gflops\":{Num(r.Mtl)},");
+            sb.Append(CultureInfo.InvariantCulture, $"\"openblas_gflops\":{blas},\"ratio\":{ratio}}}");
+        }
+        return sb.Append("]}").ToString();
+    }
+
+    private static string Num(double v, string format = "F2") => v.ToString(format, CultureInfo.InvariantCulture);
+
+    private static unsafe Row Measure(bool square, int m, int n, int k, int threads, bool blas, double sample, int reps)
+    {
+        using var p = new Problem(m, n, k);
+        MtlThreads.Count = threads;
+        if (blas) OpenBlas.SetThreads(threads);
+        double flop = 2.0 * m * n * k;
+        int mtlCalls = Calibrate(p.Mtl, flop, sample);
+        int blasCalls = blas ? Calibrate(p.Blas, flop, sample) : 0;
+        var mtl = new List<double>();
+        var ob = new List<double>();
+        for (int r = 0; r < reps; r++)
+        {
+            mtl.Add(Time(p.Mtl, mtlCalls, flop));
+            Settle(1);
+            if (!blas) continue;
+            ob.Add(Time(p.Blas, blasCalls, flop));
+            Settle(threads);
+        }
+        return new Row(square, m, n, k, threads, Median(mtl), blas ? Median(ob) : null);
+    }
+
+    /// <summary>
+    /// Lets spinning worker threads go to sleep before the other library runs: OpenBLAS's pthread workers spin (with
+    /// sched_yield) for about 2^28 cycles after a multi-threaded call, which would steal a core from the next sample.
+    /// </summary>
+    private static void Settle(int threads) => Thread.Sleep(threads > 1 ? 150 : 2);
+
+    /// <summary>Warms up (JIT, caches, thread start) and returns the number of calls that take about one sample.</summary>
+    private static int Calibrate(Action run, double flop, double sample)
+    {
+        run();
+        long t0 = Stopwatch.GetTimestamp();
+        int calls = 0;
+        while (Stopwatch.GetElapsedTime(t0).TotalSeconds < sample / 2 || calls < 2)
+        {
+            run();
+            calls++;
+        }
+        double perCall = Stopwatch.GetElapsedTime(t0).TotalSeconds / calls;
+        return Math.Max(1, (int)(sample / perCall));
+    }
+
+    private static double Time(Action run, int calls, double flop)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < calls; i++) run();
+        return flop * calls / Stopwatch.GetElapsedTime(t0).TotalSeconds * 1e-9;
+    }
+
+    private static double Median(List<double> xs)
+    {
+        xs.Sort();
+        return xs.Count % 2 == 1 ? xs[xs.Count / 2] : (xs[xs.Count / 2 - 1] + xs[xs.Count / 2]) / 2;
+    }
+
+    /// <summary>Every kernel kind forced in turn, one thread, alternating, on a few shapes: the 512 vs 256-bit check.</summary>
+    private static unsafe int Kernels(bool quick)
+    {
+        int before = MtlThreads.Count;
+        MtlThreads.Count = 1;
+        GemmKernelKind[] kinds = [GemmKernelKind.Avx512, GemmKernelKind.Avx2, GemmKernelKind.Portable];
+        (int, int, int)[] shapes = quick ? [(256, 256, 256)] : [(256, 256, 256), (1024, 1024, 1024), (256, 50, 320)];
+        Console.WriteLine($"Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, " +
+                          $"Vector256: {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}");
+        foreach (var (m, n, k) in shapes)
+        {
+            using var p = new Problem(m, n, k);
+            double flop = 2.0 * m * n * k;
+            var res = new Dictionary<GemmKernelKind, List<double>>();
+            var calls = new Dictionary<GemmKernelKind, int>();
+            foreach (var kind in kinds)
+            {
+                Gemm.ForceKernel = kind;
+                calls[kind] = Calibrate(p.Mtl, flop, 0.1);
+                res[kind] = [];
+            }
+            for (int r = 0; r < 3; r++)
+                foreach (var kind in kinds)
+                {
+                    Gemm.ForceKernel = kind;
+                    res[kind].Add(Time(p.Mtl, calls[kind], flop));
+                }
+            Gemm.ForceKernel = GemmKernelKind.Auto;
+            Console.WriteLine($"{m}×{n}×{k}: " + string.Join("  ",
+                kinds.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x} {Median(res[x]):F1} GF/s"))));
+        }
+        MtlThreads.Count = before;
+        return 0;
+    }
+
+    private static unsafe int Probe()
+    {
+        using var p = new Problem(1024, 1024, 1024);
+        var lib = System.Runtime.InteropServices.NativeLibrary.Load("libopenblas.so.0");
+        var gnt = (delegate* unmanaged<int>)System.Runtime.InteropServices.NativeLibrary.GetExport(lib, "openblas_get_num_threads");
+        var gnp = (delegate* unmanaged<int>)System.Runtime.InteropServices.NativeLibrary.GetExport(lib, "openblas_get_num_procs");
+        var cfg = (delegate* unmanaged<byte*>)System.Runtime.InteropServices.NativeLibrary.GetExport(lib, "openblas_get_config");
+        Console.WriteLine($"threads {gnt()} procs {gnp()} {System.Runtime.InteropServices.Marshal.PtrToStringAnsi((nint)cfg())}");
+        foreach (int t in new[] { 1, 2, 1, 2 })
+        {
+            OpenBlas.SetThreads(t);
+            int calls = Calibrate(p.Blas, 2e9, 0.3);
+            Console.WriteLine($"blas t={t}: {Time(p.Blas, calls, 2.0 * 1024 * 1024 * 1024):F1}");
+            foreach (var d in Directory.GetDirectories("/proc/self/task"))
+            {
+                var st = File.ReadAllLines(d + "/status");
+                Console.WriteLine(d + " " + string.Join(" ", st.Where(l => l.StartsWith("Name") || l.StartsWith("Cpus_allowed_list"))));
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>Native, 64-byte-aligned operands filled with values in [-1, 1).</summary>
+    private sealed unsafe class Problem : IDisposable
+    {
+        private readonly int _m, _n, _k;
+        private readonly float* _a, _b, _c;
+        public readonly Action Mtl, Blas;
+
+        public Problem(int m, int n, int k)
+        {
+            (_m, _n, _k) = (m, n, k);
+            _a = Alloc((nint)m * k, 1);
+            _b = Alloc((nint)k * n, 2);
+            _c = Alloc((nint)m * n, 3);
+            Mtl = () => Gemm.Sgemm(false, false, _m, _n, _k, 1f, _a, _k, _b, _n, 0f, _c, _n);
+            Blas = () => OpenBlas.Sgemm(false, false, _m, _n, _k, 1f, _a, _k, _b, _n, 0f, _c, _n);
+        }
+
+        private static float* Alloc(nint count, int seed)
+        {
+            var p = (float*)NativeMemory.AlignedAlloc((nuint)(count * sizeof(float)), 64);
+            var rng = new Random(seed);
+            for (nint i = 0; i < count; i++) p[i] = (float)(rng.NextDouble() * 2 - 1);
+            return p;
+        }
+
+        public void Dispose()
+        {
+            NativeMemory.AlignedFree(_a);
+            NativeMemory.AlignedFree(_b);
+            NativeMemory.AlignedFree(_c);
+        }
+    }
+}

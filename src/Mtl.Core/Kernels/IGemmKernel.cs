@@ -1,0 +1,53 @@
+// The contract of a float32 GEMM micro-kernel (one register tile of C) and the shared scalar edge store.
+using System.Runtime.CompilerServices;
+
+namespace Mtl.Kernels;
+
+/// <summary>
+/// A register-tile micro-kernel: computes one tile of at most MR rows by NV·VL columns of C. Implemented by structs so
+/// that the generic driver is specialised (and MR/NR folded to constants) per kernel.
+/// </summary>
+internal unsafe interface IGemmKernel
+{
+    /// <summary>Rows of the register tile.</summary>
+    static abstract int MR { get; }
+
+    /// <summary>Floats per vector.</summary>
+    static abstract int VL { get; }
+
+    /// <summary>Columns of the register tile (a multiple of VL).</summary>
+    static abstract int NR { get; }
+
+    /// <summary>
+    /// C[i, j] = alpha · Σ_p A(i, p)·B(p, j) + beta · C[i, j] for i &lt; mr, j &lt; nr (C is not read when beta == 0).
+    /// A(i, p) = a[i·aRs + p·aKs] and only rows i &lt; mr are read. B(p, ·) = b + p·bKs holds nv = ⌈nr / VL⌉ full
+    /// vectors that may all be read (zero padding or columns that are never stored). C[i, j] = c[i·ldc + j].
+    /// </summary>
+    static abstract void Tile(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
+        float* c, nint ldc, int mr, int nr, float alpha, float beta);
+}
+
+/// <summary>Helpers shared by the micro-kernels.</summary>
+internal static unsafe class GemmTileStore
+{
+    /// <summary>
+    /// Merges a partial tile held in <paramref name="acc"/> (row stride <paramref name="accStride"/>) into C with exactly
+    /// the arithmetic of the vector stores: alpha·acc (beta == 0) or fma(alpha, acc, beta·c), fused or not.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Edge(float* acc, int accStride, float* c, nint ldc, int mr, int nr, float alpha, float beta,
+        bool fused)
+    {
+        for (int i = 0; i < mr; i++)
+        {
+            float* t = acc + i * accStride;
+            float* ci = c + i * ldc;
+            if (beta == 0f)
+                for (int j = 0; j < nr; j++) ci[j] = alpha * t[j];
+            else if (fused)
+                for (int j = 0; j < nr; j++) ci[j] = MathF.FusedMultiplyAdd(alpha, t[j], beta * ci[j]);
+            else
+                for (int j = 0; j < nr; j++) ci[j] = alpha * t[j] + beta * ci[j];
+        }
+    }
+}

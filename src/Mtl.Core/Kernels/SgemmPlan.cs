@@ -1,0 +1,34 @@
+// How one float32 GEMM call runs: direct or packed path, cache blocking, and the split of C between threads.
+namespace Mtl.Kernels;
+
+/// <summary>The path of a GEMM call. Depends only on the problem's shape and the kernel, never on the thread count.</summary>
+internal enum SgemmPath { Direct, Packed }
+
+/// <summary>Chooses the path and blocking for a problem and a kernel.</summary>
+internal static class SgemmPlan
+{
+    /// <summary>Override of the path for calls made from the current thread (null = choose). Tests and benchmarks.</summary>
+    [ThreadStatic] internal static SgemmPath? ForcePath;
+
+    /// <summary>Tiny blocks (KC 16, MC 2·MR, NC 2·NR) for calls from the current thread: lets tests run every loop.</summary>
+    [ThreadStatic] internal static bool TinyBlocks;
+
+    public static SgemmPath Path<K>(in SgemmArgs g) where K : struct, IGemmKernel
+    {
+        if (ForcePath is { } forced) return forced;
+        return g.N <= 512 && g.K <= 512 ? SgemmPath.Direct : SgemmPath.Packed;
+    }
+
+    /// <summary>KC/MC/NC for a kernel; KC is balanced so the K slices are near equal (depends on k only).</summary>
+    public static SgemmBlocking Blocking<K>(int k) where K : struct, IGemmKernel
+    {
+        if (TinyBlocks) return new SgemmBlocking(Math.Max(1, Math.Min(16, k)), 2 * K.MR, 2 * K.NR);
+        int kcMax = K.NR >= 32 ? 384 : 256;
+        int mcMax = K.NR >= 32 ? 192 : 144;
+        int slices = Math.Max(1, (k + kcMax - 1) / kcMax);
+        int kc = (k + slices - 1) / slices;
+        int mc = mcMax / K.MR * K.MR;
+        int nc = 2048 / K.NR * K.NR;
+        return new SgemmBlocking(kc, mc, nc);
+    }
+}
