@@ -25,13 +25,24 @@ internal sealed class GemmBench : IBenchmark
     public int Run(BenchOptions options)
     {
         bool blas = OpenBlas.TryLoad();
+        if (options.Args.Contains("--no-blas")) blas = false;
         Console.WriteLine(blas ? $"OpenBLAS: {OpenBlas.LoadedFrom}" : OpenBlas.InstallHint + " (reporting Mtl only)");
         Console.WriteLine($"Mtl kernel: {GemmKernelSelect.Current}; processors: {Environment.ProcessorCount}");
         if (options.Args.Contains("--kernels")) return Kernels(options.Quick);
-        if (options.Args.Contains("--probe")) return Probe();
 
         int[] squares = options.Quick ? [256, 1024] : [128, 256, 512, 1024, 2048];
         var skinny = options.Quick ? [(256, 50, 320), (12800, 10, 25)] : Skinny;
+        int[] threadCounts = [1, 2];
+        if (Flag(options, "--shapes") is { } list)
+        {
+            // e.g. --shapes 512,256x50x320: squares and m×n×k shapes instead of the standard rows
+            var parts = list.Split(',');
+            squares = parts.Where(x => !x.Contains('x')).Select(int.Parse).ToArray();
+            skinny = parts.Where(x => x.Contains('x')).Select(x => x.Split('x').Select(int.Parse).ToArray())
+                .Select(v => (v[0], v[1], v[2])).ToArray();
+        }
+        if (Flag(options, "--threads") is { } ts) threadCounts = ts.Split(',').Select(int.Parse).ToArray();
+        if (Flag(options, "--path") is { } path) SgemmPlan.ForcePath = Enum.Parse<SgemmPath>(path, ignoreCase: true);
         double sample = options.Quick ? 0.04 : 0.1;
         int reps = options.Quick ? 3 : 5;
         int threadsBefore = MtlThreads.Count;
@@ -40,10 +51,10 @@ internal sealed class GemmBench : IBenchmark
         try
         {
             foreach (int n in squares)
-                foreach (int t in new[] { 1, 2 })
+                foreach (int t in threadCounts)
                     rows.Add(Print(Measure(true, n, n, n, t, blas, sample, reps)));
             foreach (var (m, n, k) in skinny)
-                foreach (int t in new[] { 1, 2 })
+                foreach (int t in threadCounts)
                     rows.Add(Print(Measure(false, m, n, k, t, blas, sample, reps)));
         }
         finally
@@ -52,6 +63,13 @@ internal sealed class GemmBench : IBenchmark
         }
         if (options.Json) Console.WriteLine(Json(rows));
         return 0;
+    }
+
+    /// <summary>The value after a flag (e.g. --threads 1,2), or null.</summary>
+    private static string? Flag(BenchOptions o, string name)
+    {
+        int i = o.Args.ToList().IndexOf(name);
+        return i >= 0 && i + 1 < o.Args.Count ? o.Args[i + 1] : null;
     }
 
     private static Row Print(Row r)
@@ -169,28 +187,6 @@ internal sealed class GemmBench : IBenchmark
                 kinds.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x} {Median(res[x]):F1} GF/s"))));
         }
         MtlThreads.Count = before;
-        return 0;
-    }
-
-    private static unsafe int Probe()
-    {
-        using var p = new Problem(1024, 1024, 1024);
-        var lib = System.Runtime.InteropServices.NativeLibrary.Load("libopenblas.so.0");
-        var gnt = (delegate* unmanaged<int>)System.Runtime.InteropServices.NativeLibrary.GetExport(lib, "openblas_get_num_threads");
-        var gnp = (delegate* unmanaged<int>)System.Runtime.InteropServices.NativeLibrary.GetExport(lib, "openblas_get_num_procs");
-        var cfg = (delegate* unmanaged<byte*>)System.Runtime.InteropServices.NativeLibrary.GetExport(lib, "openblas_get_config");
-        Console.WriteLine($"threads {gnt()} procs {gnp()} {System.Runtime.InteropServices.Marshal.PtrToStringAnsi((nint)cfg())}");
-        foreach (int t in new[] { 1, 2, 1, 2 })
-        {
-            OpenBlas.SetThreads(t);
-            int calls = Calibrate(p.Blas, 2e9, 0.3);
-            Console.WriteLine($"blas t={t}: {Time(p.Blas, calls, 2.0 * 1024 * 1024 * 1024):F1}");
-            foreach (var d in Directory.GetDirectories("/proc/self/task"))
-            {
-                var st = File.ReadAllLines(d + "/status");
-                Console.WriteLine(d + " " + string.Join(" ", st.Where(l => l.StartsWith("Name") || l.StartsWith("Cpus_allowed_list"))));
-            }
-        }
         return 0;
     }
 
