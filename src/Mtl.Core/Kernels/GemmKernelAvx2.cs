@@ -60,21 +60,13 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmKernel
         }
 
         Vector256<float> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
-        bool b0Only = beta == 0f;
-        if (mr == 6 && nr == 16)
-        {
-            Store(c, c00, va, vb, b0Only); Store(c + 8, c01, va, vb, b0Only); c += ldc;
-            Store(c, c10, va, vb, b0Only); Store(c + 8, c11, va, vb, b0Only); c += ldc;
-            Store(c, c20, va, vb, b0Only); Store(c + 8, c21, va, vb, b0Only); c += ldc;
-            Store(c, c30, va, vb, b0Only); Store(c + 8, c31, va, vb, b0Only); c += ldc;
-            Store(c, c40, va, vb, b0Only); Store(c + 8, c41, va, vb, b0Only); c += ldc;
-            Store(c, c50, va, vb, b0Only); Store(c + 8, c51, va, vb, b0Only);
-            return;
-        }
-        float* t = stackalloc float[6 * 16];
-        c00.Store(t); c01.Store(t + 8); c10.Store(t + 16); c11.Store(t + 24); c20.Store(t + 32); c21.Store(t + 40);
-        c30.Store(t + 48); c31.Store(t + 56); c40.Store(t + 64); c41.Store(t + 72); c50.Store(t + 80); c51.Store(t + 88);
-        GemmTileStore.Edge(t, 16, c, ldc, mr, nr, alpha, beta, fused: true);
+        bool bz = beta == 0f;
+        GemmTileStore.Row(c, c00, c01, nr, va, vb, bz);
+        if (mr > 1) GemmTileStore.Row(c + ldc, c10, c11, nr, va, vb, bz);
+        if (mr > 2) GemmTileStore.Row(c + 2 * ldc, c20, c21, nr, va, vb, bz);
+        if (mr > 3) GemmTileStore.Row(c + 3 * ldc, c30, c31, nr, va, vb, bz);
+        if (mr > 4) GemmTileStore.Row(c + 4 * ldc, c40, c41, nr, va, vb, bz);
+        if (mr > 5) GemmTileStore.Row(c + 5 * ldc, c50, c51, nr, va, vb, bz);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -124,26 +116,19 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmKernel
         c00 += c01; c10 += c11; c20 += c21; c30 += c31; c40 += c41; c50 += c51;
 
         Vector256<float> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
-        bool b0Only = beta == 0f;
-        if (mr == 6 && nr == 8)
-        {
-            Store(c, c00, va, vb, b0Only); c += ldc;
-            Store(c, c10, va, vb, b0Only); c += ldc;
-            Store(c, c20, va, vb, b0Only); c += ldc;
-            Store(c, c30, va, vb, b0Only); c += ldc;
-            Store(c, c40, va, vb, b0Only); c += ldc;
-            Store(c, c50, va, vb, b0Only);
-            return;
-        }
-        float* t = stackalloc float[6 * 8];
-        c00.Store(t); c10.Store(t + 8); c20.Store(t + 16); c30.Store(t + 24); c40.Store(t + 32); c50.Store(t + 40);
-        GemmTileStore.Edge(t, 8, c, ldc, mr, nr, alpha, beta, fused: true);
+        bool bz = beta == 0f;
+        Row(c, c00, nr, va, vb, bz);
+        if (mr > 1) Row(c + ldc, c10, nr, va, vb, bz);
+        if (mr > 2) Row(c + 2 * ldc, c20, nr, va, vb, bz);
+        if (mr > 3) Row(c + 3 * ldc, c30, nr, va, vb, bz);
+        if (mr > 4) Row(c + 4 * ldc, c40, nr, va, vb, bz);
+        if (mr > 5) Row(c + 5 * ldc, c50, nr, va, vb, bz);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector256<float> acc, Vector256<float> va, Vector256<float> vb, bool betaZero)
+    private static void Row(float* c, Vector256<float> x, int nr, Vector256<float> va, Vector256<float> vb, bool bz)
     {
-        if (betaZero) (va * acc).Store(c);
-        else Vector256.FusedMultiplyAdd(va, acc, vb * Vector256.Load(c)).Store(c);
+        if (nr == 8) GemmTileStore.Full(c, x, va, vb, bz);
+        else GemmTileStore.Part(c, x, nr, va, vb, bz);
     }
 }

@@ -102,51 +102,15 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmKernel
             b += bKs;
         }
 
-        int width = W.Vectors * 16;
-        if (mr == 8 && nr == width)
-        {
-            Vector512<float> va = Vector512.Create(alpha), vb = Vector512.Create(beta);
-            bool bz = beta == 0f;
-            Row<W>(c, c00, c01, c02, va, vb, bz); c += ldc;
-            Row<W>(c, c10, c11, c12, va, vb, bz); c += ldc;
-            Row<W>(c, c20, c21, c22, va, vb, bz); c += ldc;
-            Row<W>(c, c30, c31, c32, va, vb, bz); c += ldc;
-            Row<W>(c, c40, c41, c42, va, vb, bz); c += ldc;
-            Row<W>(c, c50, c51, c52, va, vb, bz); c += ldc;
-            Row<W>(c, c60, c61, c62, va, vb, bz); c += ldc;
-            Row<W>(c, c70, c71, c72, va, vb, bz);
-            return;
-        }
-        float* t = stackalloc float[8 * 48];
-        Spill<W>(t, c00, c01, c02); Spill<W>(t + 48, c10, c11, c12);
-        Spill<W>(t + 96, c20, c21, c22); Spill<W>(t + 144, c30, c31, c32);
-        Spill<W>(t + 192, c40, c41, c42); Spill<W>(t + 240, c50, c51, c52);
-        Spill<W>(t + 288, c60, c61, c62); Spill<W>(t + 336, c70, c71, c72);
-        GemmTileStore.Edge(t, 48, c, ldc, mr, nr, alpha, beta, fused: true);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row<W>(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2,
-        Vector512<float> va, Vector512<float> vb, bool betaZero) where W : struct, IWidth
-    {
-        Store(c, x0, va, vb, betaZero);
-        if (W.Vectors >= 2) Store(c + 16, x1, va, vb, betaZero);
-        if (W.Vectors >= 3) Store(c + 32, x2, va, vb, betaZero);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Spill<W>(float* t, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2)
-        where W : struct, IWidth
-    {
-        x0.Store(t);
-        if (W.Vectors >= 2) x1.Store(t + 16);
-        if (W.Vectors >= 3) x2.Store(t + 32);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector512<float> acc, Vector512<float> va, Vector512<float> vb, bool betaZero)
-    {
-        if (betaZero) (va * acc).Store(c);
-        else Vector512.FusedMultiplyAdd(va, acc, vb * Vector512.Load(c)).Store(c);
+        Vector512<float> va = Vector512.Create(alpha), vb = Vector512.Create(beta);
+        bool bz = beta == 0f;
+        GemmTileStore.Row(c, c00, c01, c02, nr, va, vb, bz);
+        if (mr > 1) GemmTileStore.Row(c + ldc, c10, c11, c12, nr, va, vb, bz);
+        if (mr > 2) GemmTileStore.Row(c + 2 * ldc, c20, c21, c22, nr, va, vb, bz);
+        if (mr > 3) GemmTileStore.Row(c + 3 * ldc, c30, c31, c32, nr, va, vb, bz);
+        if (mr > 4) GemmTileStore.Row(c + 4 * ldc, c40, c41, c42, nr, va, vb, bz);
+        if (mr > 5) GemmTileStore.Row(c + 5 * ldc, c50, c51, c52, nr, va, vb, bz);
+        if (mr > 6) GemmTileStore.Row(c + 6 * ldc, c60, c61, c62, nr, va, vb, bz);
+        if (mr > 7) GemmTileStore.Row(c + 7 * ldc, c70, c71, c72, nr, va, vb, bz);
     }
 }

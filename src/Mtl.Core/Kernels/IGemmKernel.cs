@@ -1,4 +1,4 @@
-// The contract of a float32 GEMM micro-kernel (one register tile of C) and the shared scalar edge store.
+// The contract of a float32 GEMM micro-kernel: one register tile of C.
 using System.Runtime.CompilerServices;
 
 namespace Mtl.Kernels;
@@ -25,29 +25,4 @@ internal unsafe interface IGemmKernel
     /// </summary>
     static abstract void Tile(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
         float* c, nint ldc, int mr, int nr, float alpha, float beta);
-}
-
-/// <summary>Helpers shared by the micro-kernels.</summary>
-internal static unsafe class GemmTileStore
-{
-    /// <summary>
-    /// Merges a partial tile held in <paramref name="acc"/> (row stride <paramref name="accStride"/>) into C with exactly
-    /// the arithmetic of the vector stores: alpha·acc (beta == 0) or fma(alpha, acc, beta·c), fused or not.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Edge(float* acc, int accStride, float* c, nint ldc, int mr, int nr, float alpha, float beta,
-        bool fused)
-    {
-        for (int i = 0; i < mr; i++)
-        {
-            float* t = acc + i * accStride;
-            float* ci = c + i * ldc;
-            if (beta == 0f)
-                for (int j = 0; j < nr; j++) ci[j] = alpha * t[j];
-            else if (fused)
-                for (int j = 0; j < nr; j++) ci[j] = MathF.FusedMultiplyAdd(alpha, t[j], beta * ci[j]);
-            else
-                for (int j = 0; j < nr; j++) ci[j] = alpha * t[j] + beta * ci[j];
-        }
-    }
 }

@@ -11,8 +11,10 @@ namespace Mtl.Kernels;
 internal static unsafe class SgemmDriver<K> where K : struct, IGemmKernel
 {
     /// <summary>
-    /// No packing of A: each tile reads A rows (or, transposed, columns) in place and B rows in place; only a
-    /// transposed B and a ragged right edge of B are packed first. K is not blocked.
+    /// No packing of A and no K blocking: each tile reads A rows (or, transposed, columns) in place. B is packed once
+    /// into NR-column panels when more than two row tiles reuse it (or it is transposed): panels avoid the L1 set
+    /// conflicts of reading 16-float strips down a power-of-two stride. Otherwise B rows are read in place and only a
+    /// ragged right edge is packed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Direct(in SgemmArgs g, int i0, int i1, int j0, int j1)
@@ -21,7 +23,7 @@ internal static unsafe class SgemmDriver<K> where K : struct, IGemmKernel
         int cols = j1 - j0;
         float* packed = null, edge = null;
         int edgeStart = j1; // columns from here on read the packed edge strip
-        if (!g.BRowsContiguous)
+        if (!g.BRowsContiguous || i1 - i0 > 2 * mr)
         {
             int panels = (cols + nr - 1) / nr;
             packed = GemmScratch.Current.Floats(GemmScratch.SlotB, (nint)panels * k * nr);
