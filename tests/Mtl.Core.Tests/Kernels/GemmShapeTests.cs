@@ -122,4 +122,24 @@ public class GemmShapeTests
             for (int r = 0; r < 5; r++) Assert.Equal(expected[i % 4], cases[i % 4].Run());
         });
     }
+
+    [Fact]
+    public void Steady_state_calls_allocate_nothing()
+    {
+        foreach (var (m, n, k) in new[] { (64, 48, 40), (300, 300, 300), (600, 700, 500) })
+        {
+            var c = new GemmCase(false, true, m, n, k, 1f, 0.5f, pad: 0, seed: 3);
+            var cOut = (float[])c.C0.Clone();
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var s = new GemmSettings(threads: threads, minParallelWork: 0);
+                for (int warm = 0; warm < 3; warm++)
+                    Gemm.Sgemm(false, true, m, n, k, 1f, c.A, c.Lda, c.B, c.Ldb, 0.5f, cOut, c.Ldc);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int r = 0; r < 5; r++)
+                    Gemm.Sgemm(false, true, m, n, k, 1f, c.A, c.Lda, c.B, c.Ldb, 0.5f, cOut, c.Ldc);
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+        }
+    }
 }
