@@ -30,6 +30,7 @@ internal sealed class GemmBench : IBenchmark
         Console.WriteLine($"Mtl kernel: {GemmKernelSelect.Current}; processors: {Environment.ProcessorCount}");
         if (options.Args.Contains("--kernels")) return Kernels(options.Quick);
         if (options.Args.Contains("--peak")) return Peak();
+        if (options.Args.Contains("--pack")) return Pack();
 
         int[] squares = options.Quick ? [256, 1024] : [128, 256, 512, 1024, 2048];
         var skinny = options.Quick ? [(256, 50, 320), (12800, 10, 25)] : Skinny;
@@ -43,12 +44,18 @@ internal sealed class GemmBench : IBenchmark
                 .Select(v => (v[0], v[1], v[2])).ToArray();
         }
         if (Flag(options, "--threads") is { } ts) threadCounts = ts.Split(',').Select(int.Parse).ToArray();
+        if (Flag(options, "--trans") is { } tr) (_transA, _transB) = (tr[0] == 'T', tr[1] == 'T');
+        if (Flag(options, "--kc") is { } kc) SgemmPlan.TuneKC = int.Parse(kc);
+        if (Flag(options, "--mc") is { } mc) SgemmPlan.TuneMC = int.Parse(mc);
+        if (Flag(options, "--nc") is { } nc) SgemmPlan.TuneNC = int.Parse(nc);
         if (Flag(options, "--path") is { } path) SgemmPlan.ForcePath = Enum.Parse<SgemmPath>(path, ignoreCase: true);
         double sample = options.Quick ? 0.04 : 0.1;
         int reps = options.Quick ? 3 : 5;
         // --best: many short samples and their maximum, for tuning on a machine shared with other jobs
         _best = options.Args.Contains("--best");
         if (_best) (sample, reps) = (0.02, 15);
+        // --cpu: time by the calling thread's CPU clock (one-thread rows only) so other jobs on the machine matter less
+        _cpu = options.Args.Contains("--cpu");
         int threadsBefore = MtlThreads.Count;
         var rows = new List<Row>();
         Console.WriteLine($"{"shape (m×n×k)",-18} {"thr",3} {"mtl GF/s",9} {"openblas GF/s",14} {"ratio",6}");
@@ -148,9 +155,34 @@ internal sealed class GemmBench : IBenchmark
 
     private static double Time(Action run, int calls, double flop)
     {
+        if (_cpu)
+        {
+            double c0 = ThreadCpuSeconds();
+            for (int i = 0; i < calls; i++) run();
+            return flop * calls / (ThreadCpuSeconds() - c0) * 1e-9;
+        }
         long t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < calls; i++) run();
         return flop * calls / Stopwatch.GetElapsedTime(t0).TotalSeconds * 1e-9;
+    }
+
+    private static bool _cpu;
+    private static bool _transA, _transB;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds, Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec t);
+
+    /// <summary>CPU time of the calling thread (Linux CLOCK_THREAD_CPUTIME_ID).</summary>
+    private static double ThreadCpuSeconds()
+    {
+        ClockGetTime(3, out var t);
+        return t.Seconds + t.Nanoseconds * 1e-9;
     }
 
     private static bool _best;
@@ -209,15 +241,36 @@ internal sealed class GemmBench : IBenchmark
         double best = 0, bestStrided = 0;
         for (int r = 0; r < 30; r++)
         {
-            long t0 = Stopwatch.GetTimestamp();
+            double t0 = ThreadCpuSeconds();
             int calls = 20_000;
             for (int i = 0; i < calls; i++) GemmKernelAvx2.Tile(kc, a, 1, 6, b, 16, c, 16, 6, 16, 1f, 1f);
-            best = Math.Max(best, 2.0 * 6 * 16 * kc * calls / Stopwatch.GetElapsedTime(t0).TotalSeconds * 1e-9);
-            t0 = Stopwatch.GetTimestamp();
+            best = Math.Max(best, 2.0 * 6 * 16 * kc * calls / (ThreadCpuSeconds() - t0) * 1e-9);
+            t0 = ThreadCpuSeconds();
             for (int i = 0; i < calls; i++) GemmKernelAvx2.Tile(kc, a, 1, 1, b, 16, c, 16, 6, 16, 1f, 1f);
-            bestStrided = Math.Max(bestStrided, 2.0 * 6 * 16 * kc * calls / Stopwatch.GetElapsedTime(t0).TotalSeconds * 1e-9);
+            bestStrided = Math.Max(bestStrided, 2.0 * 6 * 16 * kc * calls / (ThreadCpuSeconds() - t0) * 1e-9);
         }
         Console.WriteLine($"avx2 6x16 kc={kc}: best {best:F1} GF/s packed A, {bestStrided:F1} row-major A");
+        return 0;
+    }
+
+    /// <summary>Packing speed alone (floats per ns, thread CPU time): A (m×k stored row-major or transposed), B.</summary>
+    private static unsafe int Pack()
+    {
+        const int m = 256, k = 320;
+        float* src = (float*)NativeMemory.AlignedAlloc(m * k * 4, 64), dst = (float*)NativeMemory.AlignedAlloc(m * k * 8, 64);
+        for (int i = 0; i < m * k; i++) src[i] = i;
+        foreach (bool trans in new[] { false, true })
+        {
+            double best = 0;
+            for (int r = 0; r < 20; r++)
+            {
+                double t0 = ThreadCpuSeconds();
+                for (int i = 0; i < 200; i++)
+                    GemmPack.A<GemmKernelAvx2>(m, k, src, trans ? 1 : k, trans ? m : 1, dst);
+                best = Math.Max(best, 200.0 * m * k / (ThreadCpuSeconds() - t0) * 1e-9);
+            }
+            Console.WriteLine($"pack A {(trans ? "transposed" : "row-major")} {m}x{k}: {best:F2} floats/ns");
+        }
         return 0;
     }
 
@@ -234,8 +287,11 @@ internal sealed class GemmBench : IBenchmark
             _a = Alloc((nint)m * k, 1);
             _b = Alloc((nint)k * n, 2);
             _c = Alloc((nint)m * n, 3);
-            Mtl = () => Gemm.Sgemm(false, false, _m, _n, _k, 1f, _a, _k, _b, _n, 0f, _c, _n);
-            Blas = () => OpenBlas.Sgemm(false, false, _m, _n, _k, 1f, _a, _k, _b, _n, 0f, _c, _n);
+            // --trans TN etc.: A stored k×m (lda = m) and/or B stored n×k (ldb = k); default A·B
+            bool ta = _transA, tb = _transB;
+            int lda = ta ? m : k, ldb = tb ? k : n;
+            Mtl = () => Gemm.Sgemm(ta, tb, _m, _n, _k, 1f, _a, lda, _b, ldb, 0f, _c, _n);
+            Blas = () => OpenBlas.Sgemm(ta, tb, _m, _n, _k, 1f, _a, lda, _b, ldb, 0f, _c, _n);
         }
 
         private static float* Alloc(nint count, int seed)

@@ -8,6 +8,7 @@ namespace Mtl.Kernels;
 /// 6 rows × 16 columns register tile (12 of the 16 ymm registers hold C). A tile of at most 8 columns uses 6 × 8 with
 /// even and odd k summed in separate accumulators (so that 12 FMA chains hide the FMA latency) and added at the end.
 /// </summary>
+[SkipLocalsInit]
 internal readonly unsafe struct GemmKernelAvx2 : IGemmKernel
 {
     public static int MR => 6;
@@ -17,13 +18,25 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmKernel
     public static void Tile(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
         float* c, nint ldc, int mr, int nr, float alpha, float beta)
     {
-        if (nr > 8) Wide(k, a, aRs, aKs, b, bKs, c, ldc, mr, nr, alpha, beta);
+        if (nr > 8) Wide<GemmOff, GemmOff>(k, a, aRs, aKs, b, bKs, c, ldc, mr, nr, alpha, beta, null, null);
         else Narrow(k, a, aRs, aKs, b, bKs, c, ldc, mr, nr, alpha, beta);
     }
 
+    public static void TileCopy(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
+        float* c, nint ldc, int mr, float alpha, float beta, float* aCopy, float* bCopy)
+    {
+        if (aCopy == null)
+            Wide<GemmOff, GemmOn>(k, a, aRs, aKs, b, bKs, c, ldc, mr, 16, alpha, beta, null, bCopy);
+        else if (bCopy == null)
+            Wide<GemmOn, GemmOff>(k, a, aRs, aKs, b, bKs, c, ldc, mr, 16, alpha, beta, aCopy, null);
+        else
+            Wide<GemmOn, GemmOn>(k, a, aRs, aKs, b, bKs, c, ldc, mr, 16, alpha, beta, aCopy, bCopy);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Wide(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
-        float* c, nint ldc, int mr, int nr, float alpha, float beta)
+    private static void Wide<TCopyA, TCopyB>(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
+        float* c, nint ldc, int mr, int nr, float alpha, float beta, float* aCopy, float* bCopy)
+        where TCopyA : struct, IGemmSwitch where TCopyB : struct, IGemmSwitch
     {
         float* a0 = a;
         float* a1 = mr > 1 ? a + aRs : a;
@@ -55,18 +68,37 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmKernel
             x = Vector256.Create(a5[o]);
             c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            if (TCopyA.On)
+            {
+                Vector256.Load(a0 + o).Store(aCopy);
+                aCopy += 6;
+            }
+            if (TCopyB.On)
+            {
+                b0.Store(bCopy);
+                b1.Store(bCopy + 8);
+                bCopy += 16;
+            }
             o += aKs;
             b += bKs;
         }
 
-        Vector256<float> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
-        bool bz = beta == 0f;
-        GemmTileStore.Row(c, c00, c01, nr, va, vb, bz);
-        if (mr > 1) GemmTileStore.Row(c + ldc, c10, c11, nr, va, vb, bz);
-        if (mr > 2) GemmTileStore.Row(c + 2 * ldc, c20, c21, nr, va, vb, bz);
-        if (mr > 3) GemmTileStore.Row(c + 3 * ldc, c30, c31, nr, va, vb, bz);
-        if (mr > 4) GemmTileStore.Row(c + 4 * ldc, c40, c41, nr, va, vb, bz);
-        if (mr > 5) GemmTileStore.Row(c + 5 * ldc, c50, c51, nr, va, vb, bz);
+        if (mr == 6 && nr == 16)
+        {
+            Vector256<float> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
+            bool bz = beta == 0f;
+            GemmTileStore.Full(c, c00, va, vb, bz); GemmTileStore.Full(c + 8, c01, va, vb, bz); c += ldc;
+            GemmTileStore.Full(c, c10, va, vb, bz); GemmTileStore.Full(c + 8, c11, va, vb, bz); c += ldc;
+            GemmTileStore.Full(c, c20, va, vb, bz); GemmTileStore.Full(c + 8, c21, va, vb, bz); c += ldc;
+            GemmTileStore.Full(c, c30, va, vb, bz); GemmTileStore.Full(c + 8, c31, va, vb, bz); c += ldc;
+            GemmTileStore.Full(c, c40, va, vb, bz); GemmTileStore.Full(c + 8, c41, va, vb, bz); c += ldc;
+            GemmTileStore.Full(c, c50, va, vb, bz); GemmTileStore.Full(c + 8, c51, va, vb, bz);
+            return;
+        }
+        float* t = stackalloc float[6 * 16];
+        c00.Store(t); c01.Store(t + 8); c10.Store(t + 16); c11.Store(t + 24); c20.Store(t + 32); c21.Store(t + 40);
+        c30.Store(t + 48); c31.Store(t + 56); c40.Store(t + 64); c41.Store(t + 72); c50.Store(t + 80); c51.Store(t + 88);
+        GemmTileStore.Tile256(t, 16, c, ldc, mr, nr, alpha, beta);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -115,20 +147,20 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmKernel
         }
         c00 += c01; c10 += c11; c20 += c21; c30 += c31; c40 += c41; c50 += c51;
 
-        Vector256<float> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
-        bool bz = beta == 0f;
-        Row(c, c00, nr, va, vb, bz);
-        if (mr > 1) Row(c + ldc, c10, nr, va, vb, bz);
-        if (mr > 2) Row(c + 2 * ldc, c20, nr, va, vb, bz);
-        if (mr > 3) Row(c + 3 * ldc, c30, nr, va, vb, bz);
-        if (mr > 4) Row(c + 4 * ldc, c40, nr, va, vb, bz);
-        if (mr > 5) Row(c + 5 * ldc, c50, nr, va, vb, bz);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row(float* c, Vector256<float> x, int nr, Vector256<float> va, Vector256<float> vb, bool bz)
-    {
-        if (nr == 8) GemmTileStore.Full(c, x, va, vb, bz);
-        else GemmTileStore.Part(c, x, nr, va, vb, bz);
+        if (mr == 6 && nr == 8)
+        {
+            Vector256<float> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
+            bool bz = beta == 0f;
+            GemmTileStore.Full(c, c00, va, vb, bz); c += ldc;
+            GemmTileStore.Full(c, c10, va, vb, bz); c += ldc;
+            GemmTileStore.Full(c, c20, va, vb, bz); c += ldc;
+            GemmTileStore.Full(c, c30, va, vb, bz); c += ldc;
+            GemmTileStore.Full(c, c40, va, vb, bz); c += ldc;
+            GemmTileStore.Full(c, c50, va, vb, bz);
+            return;
+        }
+        float* t = stackalloc float[6 * 8];
+        c00.Store(t); c10.Store(t + 8); c20.Store(t + 16); c30.Store(t + 24); c40.Store(t + 32); c50.Store(t + 40);
+        GemmTileStore.Tile256(t, 8, c, ldc, mr, nr, alpha, beta);
     }
 }

@@ -9,6 +9,7 @@ namespace Mtl.Kernels;
 /// columns (one or two vectors) instead of padding to 48. Written with the portable Vector512 API, so it also runs,
 /// slowly, where Vector512 is emulated (how tests exercise it on CPUs without AVX-512).
 /// </summary>
+[SkipLocalsInit]
 internal readonly unsafe struct GemmKernelAvx512 : IGemmKernel
 {
     public static int MR => 8;
@@ -18,9 +19,20 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmKernel
     public static void Tile(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
         float* c, nint ldc, int mr, int nr, float alpha, float beta)
     {
-        if (nr > 32) Run<Three>(k, a, aRs, aKs, b, bKs, c, ldc, mr, nr, alpha, beta);
-        else if (nr > 16) Run<Two>(k, a, aRs, aKs, b, bKs, c, ldc, mr, nr, alpha, beta);
-        else Run<One>(k, a, aRs, aKs, b, bKs, c, ldc, mr, nr, alpha, beta);
+        if (nr > 32) Run<Three, GemmOff, GemmOff>(k, a, aRs, aKs, b, bKs, c, ldc, mr, nr, alpha, beta, null, null);
+        else if (nr > 16) Run<Two, GemmOff, GemmOff>(k, a, aRs, aKs, b, bKs, c, ldc, mr, nr, alpha, beta, null, null);
+        else Run<One, GemmOff, GemmOff>(k, a, aRs, aKs, b, bKs, c, ldc, mr, nr, alpha, beta, null, null);
+    }
+
+    public static void TileCopy(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
+        float* c, nint ldc, int mr, float alpha, float beta, float* aCopy, float* bCopy)
+    {
+        if (aCopy == null)
+            Run<Three, GemmOff, GemmOn>(k, a, aRs, aKs, b, bKs, c, ldc, mr, 48, alpha, beta, null, bCopy);
+        else if (bCopy == null)
+            Run<Three, GemmOn, GemmOff>(k, a, aRs, aKs, b, bKs, c, ldc, mr, 48, alpha, beta, aCopy, null);
+        else
+            Run<Three, GemmOn, GemmOn>(k, a, aRs, aKs, b, bKs, c, ldc, mr, 48, alpha, beta, aCopy, bCopy);
     }
 
     private interface IWidth
@@ -44,8 +56,9 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<W>(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
-        float* c, nint ldc, int mr, int nr, float alpha, float beta) where W : struct, IWidth
+    private static void Run<W, TCopyA, TCopyB>(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
+        float* c, nint ldc, int mr, int nr, float alpha, float beta, float* aCopy, float* bCopy)
+        where W : struct, IWidth where TCopyA : struct, IGemmSwitch where TCopyB : struct, IGemmSwitch
     {
         bool v2 = W.Vectors >= 2, v3 = W.Vectors >= 3;
         float* a0 = a;
@@ -98,19 +111,59 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmKernel
             c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
             if (v2) c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
             if (v3) c72 = Vector512.FusedMultiplyAdd(x, b2, c72);
+            if (TCopyA.On)
+            {
+                Vector256.Load(a0 + o).Store(aCopy);
+                aCopy += 8;
+            }
+            if (TCopyB.On)
+            {
+                b0.Store(bCopy);
+                b1.Store(bCopy + 16);
+                b2.Store(bCopy + 32);
+                bCopy += 48;
+            }
             o += aKs;
             b += bKs;
         }
 
-        Vector512<float> va = Vector512.Create(alpha), vb = Vector512.Create(beta);
-        bool bz = beta == 0f;
-        GemmTileStore.Row(c, c00, c01, c02, nr, va, vb, bz);
-        if (mr > 1) GemmTileStore.Row(c + ldc, c10, c11, c12, nr, va, vb, bz);
-        if (mr > 2) GemmTileStore.Row(c + 2 * ldc, c20, c21, c22, nr, va, vb, bz);
-        if (mr > 3) GemmTileStore.Row(c + 3 * ldc, c30, c31, c32, nr, va, vb, bz);
-        if (mr > 4) GemmTileStore.Row(c + 4 * ldc, c40, c41, c42, nr, va, vb, bz);
-        if (mr > 5) GemmTileStore.Row(c + 5 * ldc, c50, c51, c52, nr, va, vb, bz);
-        if (mr > 6) GemmTileStore.Row(c + 6 * ldc, c60, c61, c62, nr, va, vb, bz);
-        if (mr > 7) GemmTileStore.Row(c + 7 * ldc, c70, c71, c72, nr, va, vb, bz);
+        if (mr == 8 && nr == W.Vectors * 16)
+        {
+            Vector512<float> va = Vector512.Create(alpha), vb = Vector512.Create(beta);
+            bool bz = beta == 0f;
+            Row<W>(c, c00, c01, c02, va, vb, bz); c += ldc;
+            Row<W>(c, c10, c11, c12, va, vb, bz); c += ldc;
+            Row<W>(c, c20, c21, c22, va, vb, bz); c += ldc;
+            Row<W>(c, c30, c31, c32, va, vb, bz); c += ldc;
+            Row<W>(c, c40, c41, c42, va, vb, bz); c += ldc;
+            Row<W>(c, c50, c51, c52, va, vb, bz); c += ldc;
+            Row<W>(c, c60, c61, c62, va, vb, bz); c += ldc;
+            Row<W>(c, c70, c71, c72, va, vb, bz);
+            return;
+        }
+        float* t = stackalloc float[8 * 48];
+        Spill<W>(t, c00, c01, c02); Spill<W>(t + 48, c10, c11, c12);
+        Spill<W>(t + 96, c20, c21, c22); Spill<W>(t + 144, c30, c31, c32);
+        Spill<W>(t + 192, c40, c41, c42); Spill<W>(t + 240, c50, c51, c52);
+        Spill<W>(t + 288, c60, c61, c62); Spill<W>(t + 336, c70, c71, c72);
+        GemmTileStore.Tile512(t, 48, c, ldc, mr, nr, alpha, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<W>(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2,
+        Vector512<float> va, Vector512<float> vb, bool betaZero) where W : struct, IWidth
+    {
+        GemmTileStore.Full(c, x0, va, vb, betaZero);
+        if (W.Vectors >= 2) GemmTileStore.Full(c + 16, x1, va, vb, betaZero);
+        if (W.Vectors >= 3) GemmTileStore.Full(c + 32, x2, va, vb, betaZero);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Spill<W>(float* t, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2)
+        where W : struct, IWidth
+    {
+        x0.Store(t);
+        if (W.Vectors >= 2) x1.Store(t + 16);
+        if (W.Vectors >= 3) x2.Store(t + 32);
     }
 }

@@ -14,6 +14,19 @@ internal readonly unsafe struct GemmKernelPortable : IGemmKernel
     public static int VL => Vector<float>.Count;
     public static int NR => 2 * Vector<float>.Count;
 
+    public static void TileCopy(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
+        float* c, nint ldc, int mr, float alpha, float beta, float* aCopy, float* bCopy)
+    {
+        int nr = NR;
+        if (aCopy != null)
+            for (int p = 0; p < k; p++)
+                for (int i = 0; i < 4; i++) aCopy[p * 4 + i] = a[p * aKs + i];
+        if (bCopy != null)
+            for (int p = 0; p < k; p++)
+                for (int j = 0; j < nr; j++) bCopy[p * nr + j] = b[p * bKs + j];
+        Tile(k, a, aRs, aKs, b, bKs, c, ldc, mr, nr, alpha, beta);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
         float* c, nint ldc, int mr, int nr, float alpha, float beta)

@@ -17,6 +17,11 @@ internal static unsafe class GemmPack
     public static void A<K>(int rows, int kc, float* a, nint aRs, nint aKs, float* dst) where K : struct, IGemmKernel
     {
         int mr = K.MR;
+        if (aRs == 1 && mr <= 8 && Vector256.IsHardwareAccelerated)
+        {
+            TransposedBlock(mr, rows, kc, a, aKs, dst);
+            return;
+        }
         for (int i0 = 0; i0 < rows; i0 += mr, dst += kc * mr, a += mr * aRs)
         {
             int h = Math.Min(mr, rows - i0);
@@ -26,6 +31,47 @@ internal static unsafe class GemmPack
                 for (int p = 0; p < kc; p++) Copy(a + p * aKs, dst + p * mr, mr);
             else
                 Generic(h, mr, mr, kc, a, aRs, aKs, dst);
+        }
+    }
+
+    /// <summary>
+    /// A stored transposed (A(i, p) = a[i + p·aKs]): MR-float pieces of each stored row go to the panels. Panels are
+    /// done eight at a time for 32 rows p at a time, so only 8 panel lines are being written (many more write streams
+    /// fight over a few L1 sets when the panel stride is large) and only 32 pages are read (one per p when aKs is
+    /// large). Full pieces are copied 8 floats at a time; the 8 − MR surplus lands in the next p slot of the same
+    /// panel and is overwritten there (the last p is copied exactly).
+    /// </summary>
+    private static void TransposedBlock(int mr, int rows, int kc, float* a, nint aKs, float* dst)
+    {
+        const int PanelGroup = 8, RowGroup = 32;
+        int panels = (rows + mr - 1) / mr;
+        nint panelStride = (nint)kc * mr;
+        for (int p0 = 0; p0 < kc; p0 += RowGroup)
+        {
+            int p1 = Math.Min(kc, p0 + RowGroup);
+            for (int t0 = 0; t0 < panels; t0 += PanelGroup)
+            {
+                int t1 = Math.Min(panels, t0 + PanelGroup);
+                for (int p = p0; p < p1; p++)
+                {
+                    float* src = a + p * aKs + t0 * mr;
+                    float* d = dst + t0 * panelStride + p * mr;
+                    bool notLast = p + 1 < kc || mr == 8;
+                    for (int t = t0; t < t1; t++, src += mr, d += panelStride)
+                    {
+                        int left = rows - t * mr;
+                        if (left >= 8 && notLast)
+                            Vector256.Load(src).Store(d);
+                        else
+                        {
+                            int h = Math.Min(mr, left);
+                            int i = 0;
+                            for (; i < h; i++) d[i] = src[i];
+                            for (; i < mr; i++) d[i] = 0f;
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -27,11 +27,12 @@ internal static unsafe class GemmTileStore
     }
 
     /// <summary>Stores the first <paramref name="r"/> (0 &lt; r ≤ 8) lanes.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Part(float* c, Vector256<float> acc, int r, Vector256<float> va, Vector256<float> vb,
         bool betaZero)
     {
-        float* t = stackalloc float[8];
+        Buffer8 buf;
+        float* t = (float*)&buf;
         Vector256<float> v;
         if (betaZero) v = va * acc;
         else
@@ -44,11 +45,12 @@ internal static unsafe class GemmTileStore
     }
 
     /// <summary>Stores the first <paramref name="r"/> (0 &lt; r ≤ 16) lanes.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Part(float* c, Vector512<float> acc, int r, Vector512<float> va, Vector512<float> vb,
         bool betaZero)
     {
-        float* t = stackalloc float[16];
+        Buffer16 buf;
+        float* t = (float*)&buf;
         Vector512<float> v;
         if (betaZero) v = va * acc;
         else
@@ -60,28 +62,36 @@ internal static unsafe class GemmTileStore
         for (int j = 0; j < r; j++) c[j] = t[j];
     }
 
-    /// <summary>Row of two Vector256 (16 columns, <paramref name="nr"/> of them stored; the second only if nr &gt; 8).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Row(float* c, Vector256<float> x0, Vector256<float> x1, int nr, Vector256<float> va,
-        Vector256<float> vb, bool betaZero)
+    /// <summary>
+    /// Merges a ragged tile (mr rows, nr columns) spilled at <paramref name="t"/> (row stride tStride) into C: whole
+    /// Vector256 runs first, then the ragged last vector. Kernels call this only after spilling every accumulator, so
+    /// no vector register is live across the call (otherwise the JIT spills the accumulators inside the k loop).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Tile256(float* t, int tStride, float* c, nint ldc, int mr, int nr, float alpha, float beta)
     {
-        if (nr >= 8) Full(c, x0, va, vb, betaZero);
-        else Part(c, x0, nr, va, vb, betaZero);
-        if (nr == 16) Full(c + 8, x1, va, vb, betaZero);
-        else if (nr > 8) Part(c + 8, x1, nr - 8, va, vb, betaZero);
+        Vector256<float> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
+        bool bz = beta == 0f;
+        for (int i = 0; i < mr; i++, t += tStride, c += ldc)
+        {
+            int j = 0;
+            for (; j + 8 <= nr; j += 8) Full(c + j, Vector256.Load(t + j), va, vb, bz);
+            if (j < nr) Part(c + j, Vector256.Load(t + j), nr - j, va, vb, bz);
+        }
     }
 
-    /// <summary>Row of up to three Vector512 (48 columns, <paramref name="nr"/> stored).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Row(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, int nr,
-        Vector512<float> va, Vector512<float> vb, bool betaZero)
+    /// <summary>As <see cref="Tile256"/> with Vector512 runs.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Tile512(float* t, int tStride, float* c, nint ldc, int mr, int nr, float alpha, float beta)
     {
-        if (nr >= 16) Full(c, x0, va, vb, betaZero);
-        else Part(c, x0, nr, va, vb, betaZero);
-        if (nr >= 32) Full(c + 16, x1, va, vb, betaZero);
-        else if (nr > 16) Part(c + 16, x1, nr - 16, va, vb, betaZero);
-        if (nr == 48) Full(c + 32, x2, va, vb, betaZero);
-        else if (nr > 32) Part(c + 32, x2, nr - 32, va, vb, betaZero);
+        Vector512<float> va = Vector512.Create(alpha), vb = Vector512.Create(beta);
+        bool bz = beta == 0f;
+        for (int i = 0; i < mr; i++, t += tStride, c += ldc)
+        {
+            int j = 0;
+            for (; j + 16 <= nr; j += 16) Full(c + j, Vector512.Load(t + j), va, vb, bz);
+            if (j < nr) Part(c + j, Vector512.Load(t + j), nr - j, va, vb, bz);
+        }
     }
 
     /// <summary>
@@ -103,5 +113,17 @@ internal static unsafe class GemmTileStore
             else
                 for (int j = 0; j < nr; j++) ci[j] = alpha * t[j] + beta * ci[j];
         }
+    }
+
+    [InlineArray(8)]
+    private struct Buffer8
+    {
+        private float _e;
+    }
+
+    [InlineArray(16)]
+    private struct Buffer16
+    {
+        private float _e;
     }
 }

@@ -25,4 +25,29 @@ internal unsafe interface IGemmKernel
     /// </summary>
     static abstract void Tile(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
         float* c, nint ldc, int mr, int nr, float alpha, float beta);
+
+    /// <summary>
+    /// <see cref="Tile"/> for a full-width tile (nr = NR) that also copies what it reads into packed layout, so that
+    /// other tiles read it contiguously (packing fused into a first pass). If aCopy is not null (then aRs = 1 and 8
+    /// floats are readable at every a + p·aKs), A's MR values of each p go to aCopy[p·MR ..]; up to 8 − MR floats may
+    /// be written past aCopy + k·MR. If bCopy is not null, B's NR values of each p go to bCopy[p·NR ..].
+    /// </summary>
+    static abstract void TileCopy(int k, float* a, nint aRs, nint aKs, float* b, nint bKs,
+        float* c, nint ldc, int mr, float alpha, float beta, float* aCopy, float* bCopy);
+}
+
+/// <summary>A compile-time switch for generic kernel variants (the JIT removes the dead branch).</summary>
+internal interface IGemmSwitch
+{
+    static abstract bool On { get; }
+}
+
+internal readonly struct GemmOn : IGemmSwitch
+{
+    public static bool On => true;
+}
+
+internal readonly struct GemmOff : IGemmSwitch
+{
+    public static bool On => false;
 }

@@ -11,47 +11,76 @@ namespace Mtl.Kernels;
 internal static unsafe class SgemmDriver<K> where K : struct, IGemmKernel
 {
     /// <summary>
-    /// No packing of A and no K blocking: each tile reads A rows (or, transposed, columns) in place. B is packed once
-    /// into NR-column panels when more than two row tiles reuse it (or it is transposed): panels avoid the L1 set
-    /// conflicts of reading 16-float strips down a power-of-two stride. Otherwise B rows are read in place and only a
-    /// ragged right edge is packed.
+    /// No K blocking and no separate packing pass over A or (row-major) B. Row-major A is read in place (MR row
+    /// streams). Otherwise the first tile to read a strip of A or B in place also copies it contiguously for the tiles
+    /// that read it again: the first tile of each row copies a transposed A's strip; when more than two row tiles
+    /// share B, the first row of tiles copies B's NR-column panels (a ragged last panel, and a transposed B, are
+    /// packed beforehand). Strips read in place again and again down a power-of-two stride would fight over a few L1
+    /// sets.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Direct(in SgemmArgs g, int i0, int i1, int j0, int j1)
     {
         int k = g.K, mr = K.MR, nr = K.NR, vl = K.VL;
-        int cols = j1 - j0;
-        float* packed = null, edge = null;
-        int edgeStart = j1; // columns from here on read the packed edge strip
+        int cols = j1 - j0, fullCols = cols / nr * nr;
+        GemmScratch s = GemmScratch.Current;
+        float* packedB = null, edge = null;
+        bool copyB = false;
         if (!g.BRowsContiguous || i1 - i0 > 2 * mr)
         {
-            int panels = (cols + nr - 1) / nr;
-            packed = GemmScratch.Current.Floats(GemmScratch.SlotB, (nint)panels * k * nr);
-            GemmPack.B<K>(cols, k, g.B + j0 * g.BJs, g.BKs, g.BJs, packed);
+            packedB = s.Floats(GemmScratch.SlotB, (nint)((cols + nr - 1) / nr) * k * nr);
+            copyB = g.BRowsContiguous;
+            int from = copyB ? fullCols : 0;
+            if (from < cols)
+                GemmPack.B<K>(cols - from, k, g.B + (j0 + from) * g.BJs, g.BKs, g.BJs, packedB + (nint)from * k);
         }
         else if (cols % nr % vl != 0)
         {
-            edgeStart = j0 + cols / nr * nr;
-            edge = GemmScratch.Current.Floats(GemmScratch.SlotEdge, (nint)k * nr);
-            GemmPack.B<K>(j1 - edgeStart, k, g.B + edgeStart, g.BKs, 1, edge);
+            edge = s.Floats(GemmScratch.SlotEdge, (nint)k * nr);
+            GemmPack.B<K>(cols - fullCols, k, g.B + j0 + fullCols, g.BKs, 1, edge);
         }
 
+        bool copyA = g.ARs == 1 && cols > nr;
+        float* strip = copyA ? s.Floats(GemmScratch.SlotA, (nint)k * mr) : null;
         float alpha = g.Alpha, beta = g.Beta;
         nint ldc = g.Ldc;
         for (int i = i0; i < i1; i += mr)
         {
             int h = Math.Min(mr, i1 - i);
-            float* a = g.A + i * g.ARs;
-            float* c = g.C + i * ldc;
+            float* a = g.A + i * g.ARs, c = g.C + i * ldc;
+            nint aRs = g.ARs, aKs = g.AKs;
+            bool copyThisA = copyA && i + 8 <= g.M;
             for (int j = j0; j < j1; j += nr)
             {
                 int w = Math.Min(nr, j1 - j);
-                if (packed != null)
-                    K.Tile(k, a, g.ARs, g.AKs, packed + (nint)((j - j0) / nr) * k * nr, nr, c + j, ldc, h, w, alpha, beta);
-                else if (j >= edgeStart)
-                    K.Tile(k, a, g.ARs, g.AKs, edge, nr, c + j, ldc, h, w, alpha, beta);
+                bool full = w == nr;
+                float* bCopy = copyB && i == i0 && full ? packedB + (nint)(j - j0) * k : null;
+                float* b = g.B + j;
+                nint bKs = g.BKs;
+                if (bCopy == null && packedB != null)
+                {
+                    b = packedB + (nint)(j - j0) * k;
+                    bKs = nr;
+                }
+                else if (bCopy == null && edge != null && j - j0 >= fullCols)
+                {
+                    b = edge;
+                    bKs = nr;
+                }
+
+                if (copyThisA || bCopy != null)
+                {
+                    K.TileCopy(k, a, aRs, aKs, b, bKs, c + j, ldc, h, alpha, beta, copyThisA ? strip : null, bCopy);
+                    if (copyThisA)
+                    {
+                        a = strip;
+                        aRs = 1;
+                        aKs = mr;
+                        copyThisA = false;
+                    }
+                }
                 else
-                    K.Tile(k, a, g.ARs, g.AKs, g.B + j, g.BKs, c + j, ldc, h, w, alpha, beta);
+                    K.Tile(k, a, aRs, aKs, b, bKs, c + j, ldc, h, w, alpha, beta);
             }
         }
     }

@@ -19,16 +19,19 @@ internal static class SgemmPlan
         return g.N <= 512 && g.K <= 512 ? SgemmPath.Direct : SgemmPath.Packed;
     }
 
+    /// <summary>Benchmark override of the maximum KC, MC, NC (0 = default).</summary>
+    internal static int TuneKC, TuneMC, TuneNC;
+
     /// <summary>KC/MC/NC for a kernel; KC is balanced so the K slices are near equal (depends on k only).</summary>
     public static SgemmBlocking Blocking<K>(int k) where K : struct, IGemmKernel
     {
         if (TinyBlocks) return new SgemmBlocking(Math.Max(1, Math.Min(16, k)), 2 * K.MR, 2 * K.NR);
-        int kcMax = K.NR >= 32 ? 384 : 256;
-        int mcMax = K.NR >= 32 ? 192 : 144;
+        int kcMax = TuneKC > 0 ? TuneKC : 384;
+        int mcMax = TuneMC > 0 ? TuneMC : K.NR >= 32 ? 192 : 144;
         int slices = Math.Max(1, (k + kcMax - 1) / kcMax);
         int kc = (k + slices - 1) / slices;
         int mc = mcMax / K.MR * K.MR;
-        int nc = 2048 / K.NR * K.NR;
+        int nc = (TuneNC > 0 ? TuneNC : 2048) / K.NR * K.NR;
         return new SgemmBlocking(kc, mc, nc);
     }
 }
