@@ -28,6 +28,8 @@ internal sealed class GemmBench : IBenchmark
         if (options.Args.Contains("--no-blas")) blas = false;
         Console.WriteLine(blas ? $"OpenBLAS: {OpenBlas.LoadedFrom}" : OpenBlas.InstallHint + " (reporting Mtl only)");
         Console.WriteLine($"Mtl kernel: {GemmKernelSelect.Current}; processors: {Environment.ProcessorCount}");
+        // --cpu: time by the calling thread's CPU clock (one-thread rows only) so other jobs on the machine matter less
+        _cpu = options.Args.Contains("--cpu");
         if (options.Args.Contains("--kernels")) return Kernels(options.Quick);
         if (options.Args.Contains("--peak")) return Peak();
         if (options.Args.Contains("--pack")) return Pack();
@@ -54,8 +56,6 @@ internal sealed class GemmBench : IBenchmark
         // --best: many short samples and their maximum, for tuning on a machine shared with other jobs
         _best = options.Args.Contains("--best");
         if (_best) (sample, reps) = (0.02, 15);
-        // --cpu: time by the calling thread's CPU clock (one-thread rows only) so other jobs on the machine matter less
-        _cpu = options.Args.Contains("--cpu");
         int threadsBefore = MtlThreads.Count;
         var rows = new List<Row>();
         Console.WriteLine($"{"shape (m×n×k)",-18} {"thr",3} {"mtl GF/s",9} {"openblas GF/s",14} {"ratio",6}");
@@ -216,7 +216,7 @@ internal sealed class GemmBench : IBenchmark
                 calls[kind] = Calibrate(p.Mtl, flop, 0.1);
                 res[kind] = [];
             }
-            for (int r = 0; r < 3; r++)
+            for (int r = 0; r < 5; r++)
                 foreach (var kind in kinds)
                 {
                     Gemm.ForceKernel = kind;
