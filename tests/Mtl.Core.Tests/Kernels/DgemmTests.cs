@@ -38,6 +38,24 @@ public class DgemmTests
             }
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void Thread_count_does_not_change_results(bool transA, bool transB)
+    {
+        const int m = 301, n = 203, k = 150;
+        var rng = new Random(9);
+        double[] a = Fill(rng, m * k), b = Fill(rng, k * n), c0 = Fill(rng, m * n);
+        double[] one = (double[])c0.Clone(), two = (double[])c0.Clone(), expected = (double[])c0.Clone();
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        using (new GemmSettings(threads: 1)) Gemm.Dgemm(transA, transB, m, n, k, 0.5, a, lda, b, ldb, -1, one, n);
+        using (new GemmSettings(threads: 2, minParallelWork: 0))
+            Gemm.Dgemm(transA, transB, m, n, k, 0.5, a, lda, b, ldb, -1, two, n);
+        GemmReference.Gemm(transA, transB, m, n, k, 0.5, a, lda, b, ldb, -1.0, expected, n);
+        Assert.Equal(one, two);
+        for (int i = 0; i < one.Length; i++) Assert.True(Math.Abs(one[i] - expected[i]) <= 1e-12 * (1 + Math.Abs(expected[i])));
+    }
+
     private static double[] Fill(Random rng, int count)
     {
         var x = new double[Math.Max(0, count)];
