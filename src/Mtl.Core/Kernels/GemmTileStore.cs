@@ -26,23 +26,46 @@ internal static unsafe class GemmTileStore
         else Vector512.FusedMultiplyAdd(va, acc, vb * Vector512.Load(c)).Store(c);
     }
 
-    /// <summary>Stores the first <paramref name="r"/> (0 &lt; r ≤ 8) lanes.</summary>
+    /// <summary>Stores the first <paramref name="r"/> (0 &lt; r ≤ 8) lanes (reads only those of C).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Part(float* c, Vector256<float> acc, int r, Vector256<float> va, Vector256<float> vb,
         bool betaZero)
     {
-        Buffer8 buf;
-        float* t = (float*)&buf;
-        Vector256<float> v;
-        if (betaZero) v = va * acc;
-        else
+        Vector256<float> v = betaZero ? va * acc : Vector256.FusedMultiplyAdd(va, acc, vb * LoadFirst(c, r));
+        Vector128<float> x = v.GetLower();
+        if (r >= 4)
         {
-            for (int j = 0; j < 8; j++) t[j] = j < r ? c[j] : 0f;
-            v = Vector256.FusedMultiplyAdd(va, acc, vb * Vector256.Load(t));
+            x.Store(c);
+            if (r == 4) return;
+            c += 4;
+            r -= 4;
+            x = v.GetUpper();
         }
-        v.Store(t);
-        for (int j = 0; j < r; j++) c[j] = t[j];
+        if (r >= 2)
+        {
+            *(double*)c = x.AsDouble().ToScalar();
+            if (r == 2) return;
+            c += 2;
+            x = Vector128.Shuffle(x, Vector128.Create(2, 3, 0, 1));
+        }
+        *c = x.ToScalar();
     }
+
+    /// <summary>The first r (0 &lt; r ≤ 8) floats at c, zeros after them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> LoadFirst(float* c, int r) =>
+        r >= 4 ? Vector256.Create(Vector128.Load(c), LoadFirst128(c + 4, r - 4))
+            : Vector256.Create(LoadFirst128(c, r), Vector128<float>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> LoadFirst128(float* c, int r) => r switch
+    {
+        0 => Vector128<float>.Zero,
+        1 => Vector128.CreateScalar(c[0]),
+        2 => Vector128.CreateScalar(*(double*)c).AsSingle(),
+        3 => Vector128.Create(c[0], c[1], c[2], 0f),
+        _ => Vector128.Load(c),
+    };
 
     /// <summary>Stores the first <paramref name="r"/> (0 &lt; r ≤ 16) lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -113,12 +136,6 @@ internal static unsafe class GemmTileStore
             else
                 for (int j = 0; j < nr; j++) ci[j] = alpha * t[j] + beta * ci[j];
         }
-    }
-
-    [InlineArray(8)]
-    private struct Buffer8
-    {
-        private float _e;
     }
 
     [InlineArray(16)]
