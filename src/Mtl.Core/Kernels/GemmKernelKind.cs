@@ -20,10 +20,13 @@ internal enum GemmKernelKind
 internal static class GemmKernelSelect
 {
     /// <summary>
-    /// The default kernel. Vector512 is used where it is hardware accelerated: on the Zen 4 machines of PERF-NOTES.md a
-    /// prototype 8×48 AVX-512 kernel reached 108–113 GFLOP/s on one core against 101–105 for a 6×16 AVX2 one. The VM this
-    /// code was written on hides AVX-512 (Vector512.IsHardwareAccelerated is false), so there the AVX2 kernel runs:
-    /// measured by GemmBench --kernels, see the numbers in Kernels/GemmKernelAvx2.cs.
+    /// The default kernel: the 8×48 Vector512 one where Vector512 is hardware accelerated, else the 6×16 AVX2 one, else
+    /// the portable one. Measured (gemm --kernels --cpu, one thread, 2026-11-21) on the 2-vCPU Zen 4 VM this was
+    /// written on, which does not expose AVX-512 (no avx512 flags, Vector512.IsHardwareAccelerated false): AVX2 78–93
+    /// GFLOP/s (256², 1024², 256×50×320), portable 60–74, AVX-512 21–26 — the latter emulated with two 256-bit halves,
+    /// so not a hardware figure. The AVX2 micro-kernel alone reaches 99 GFLOP/s (gemm --peak) against a 102 GFLOP/s
+    /// pure-FMA ceiling on that VM. Vector512 is preferred where real: on the AVX-512 Zen 4 machines of PERF-NOTES.md a
+    /// prototype 8×48 kernel reached 108–113 GFLOP/s on one core against 101–105 for 6×16 AVX2.
     /// </summary>
     public static GemmKernelKind Default { get; } =
         Vector512.IsHardwareAccelerated && Vector512<float>.Count == 16 ? GemmKernelKind.Avx512
