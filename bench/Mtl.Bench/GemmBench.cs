@@ -46,6 +46,8 @@ internal sealed class GemmBench : IBenchmark
         if (Flag(options, "--threads") is { } ts) threadCounts = ts.Split(',').Select(int.Parse).ToArray();
         bool transA = false, transB = false;
         if (Flag(options, "--trans") is { } tr) (transA, transB) = (tr[0] == 'T', tr[1] == 'T');
+        if (Flag(options, "--split") is { } split) SgemmSplit.ForceByRows = split == "rows";
+        if (Flag(options, "--cpt") is { } cpt) SgemmSplit.ChunksPerThread = int.Parse(cpt);
         if (Flag(options, "--kc") is { } kc) SgemmPlan.TuneKC = int.Parse(kc);
         if (Flag(options, "--mc") is { } mc) SgemmPlan.TuneMC = int.Parse(mc);
         if (Flag(options, "--nc") is { } nc) SgemmPlan.TuneNC = int.Parse(nc);

@@ -50,8 +50,15 @@ internal static class GemmPool
         Interlocked.Exchange(ref _state, (long)gen << 32);
         for (int i = 0; i < helpers; i++) Workers[i].Wake(gen);
         Participate(gen);
+        // The last chunks are in flight on workers: spin without yielding (a yielded caller can lose its core to
+        // another process for a scheduler tick) for up to 2 ms, then politely.
+        long start = Stopwatch.GetTimestamp(), patience = Stopwatch.Frequency / 500;
         var spin = new SpinWait();
-        while (Volatile.Read(ref _done) < chunks) spin.SpinOnce(sleep1Threshold: -1);
+        while (Volatile.Read(ref _done) < chunks)
+        {
+            if (Stopwatch.GetTimestamp() - start < patience) Thread.SpinWait(8);
+            else spin.SpinOnce(sleep1Threshold: -1);
+        }
         _job = null;
     }
 
