@@ -83,7 +83,21 @@ internal static unsafe class GemmPack
         for (int j0 = 0; j0 < cols; j0 += nr, dst += kc * nr, b += nr * bJs)
         {
             int w = Math.Min(nr, cols - j0);
-            if (bJs == 1)
+            if (bJs == 1 && w == nr)
+            {
+                for (int p = 0; p < kc; p++) Copy(b + p * bKs, dst + p * nr, nr);
+            }
+            else if (bJs == 1 && Vector256.IsHardwareAccelerated && nr % 8 == 0)
+            {
+                // ragged panel: clear the row with whole vectors, then copy the w valid floats over it
+                for (int p = 0; p < kc; p++)
+                {
+                    float* d = dst + p * nr;
+                    for (int j = 0; j < nr; j += 8) Vector256<float>.Zero.Store(d + j);
+                    Copy(b + p * bKs, d, w);
+                }
+            }
+            else if (bJs == 1)
             {
                 for (int p = 0; p < kc; p++)
                 {

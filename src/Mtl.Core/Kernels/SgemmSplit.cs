@@ -19,7 +19,8 @@ internal readonly record struct SgemmSplit(bool ByRows, int Chunks, int Tiles, i
         set => _minParallelWork = value;
     }
 
-    internal static int ChunksPerThread = 4;
+    /// <summary>Chunks per thread on the direct path with row-major B (benchmark knob).</summary>
+    internal static int ChunksPerThread = 2;
 
     /// <summary>Benchmark override of the split direction (null = the better balanced one).</summary>
     internal static bool? ForceByRows;
@@ -36,8 +37,9 @@ internal readonly record struct SgemmSplit(bool ByRows, int Chunks, int Tiles, i
         // at 512² on two threads rows gave 145 GFLOP/s, columns 165); the packed path takes the better balance.
         bool byRows = ForceByRows ?? (path == SgemmPath.Direct ? tn < 4 * threads : rowsCost <= colsCost);
         int tiles = byRows ? tm : tn;
-        // Chunks are claimed dynamically; the direct path with B read in place has no per-chunk set-up, so cut finer to
-        // absorb a late or preempted thread. Packing paths cut one chunk per thread.
+        // Chunks are claimed dynamically, so a few per thread absorb a late or preempted thread; but every direct chunk
+        // repeats some packing of B (256×50×320 on two threads: 145, 141, 116, 106 GFLOP/s for 1, 2, 4, 8 chunks per
+        // thread). Two per thread for the direct path with row-major B; the packed paths cut one per thread.
         int wanted = path == SgemmPath.Direct && g.BRowsContiguous ? threads * ChunksPerThread : threads;
         int chunks = Math.Min(tiles, wanted);
         if (chunks <= 1) return Single(g.M);
