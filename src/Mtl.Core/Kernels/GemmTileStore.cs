@@ -1,6 +1,7 @@
 // Stores of C rows from micro-kernel accumulators: C = alpha·acc (beta == 0, C not read) or fma(alpha, acc, beta·C).
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Mtl.Kernels;
 
@@ -12,6 +13,21 @@ namespace Mtl.Kernels;
 /// </summary>
 internal static unsafe class GemmTileStore
 {
+    /// <summary>
+    /// Prefetches the <paramref name="rows"/> rows of <paramref name="width"/> floats of a C tile, so that the loads
+    /// and stores of the epilogue do not miss after the k loop (C of a large problem lives in DRAM).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Prefetch(float* c, nint ldc, int rows, int width)
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < rows; i++, c += ldc)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + width - 1);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Full(float* c, Vector256<float> acc, Vector256<float> va, Vector256<float> vb, bool betaZero)
     {

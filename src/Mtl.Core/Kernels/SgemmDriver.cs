@@ -116,8 +116,12 @@ internal static unsafe class SgemmDriver<K> where K : struct, IGemmKernel
                         float* bPanel = pb + (nint)jr * kc;
                         float* c = g.C + ic * ldc + jc + jr;
                         for (int ir = 0; ir < mc; ir += mr)
-                            K.Tile(kc, pa + (nint)ir * kc, 1, mr, bPanel, nr, c + ir * ldc, ldc,
-                                Math.Min(mr, mc - ir), w, g.Alpha, beta);
+                        {
+                            // C of a large problem lives in DRAM: fetch the tile while the k loop runs
+                            int h = Math.Min(mr, mc - ir);
+                            GemmTileStore.Prefetch(c + ir * ldc, ldc, h, w);
+                            K.Tile(kc, pa + (nint)ir * kc, 1, mr, bPanel, nr, c + ir * ldc, ldc, h, w, g.Alpha, beta);
+                        }
                     }
                 }
             }
