@@ -3,6 +3,7 @@ using Mtl.Bench;
 
 IBenchmark[] benchmarks =
 [
+    new GemmBench(),
     new ConvBench(),
     new RnnBench(),
     new LoaderBench(),
