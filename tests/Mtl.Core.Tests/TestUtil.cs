@@ -38,3 +38,10 @@ internal static class TestUtil
                 Assert.Fail($"element {i}: expected {expected[i]:G10}, got {actual[i]:G10}");
     }
 }
+
+/// <summary>Tests that change process-wide settings (thread count, forced GEMM kernels) run alone, never beside others.</summary>
+[CollectionDefinition(GlobalSettingsCollection.Name, DisableParallelization = true)]
+public sealed class GlobalSettingsCollection
+{
+    public const string Name = "global settings";
+}

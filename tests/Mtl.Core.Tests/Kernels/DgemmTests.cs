@@ -3,6 +3,7 @@ using Mtl.Kernels;
 
 namespace Mtl.Tests.Kernels;
 
+[Collection(GlobalSettingsCollection.Name)]
 public class DgemmTests
 {
     [Theory]

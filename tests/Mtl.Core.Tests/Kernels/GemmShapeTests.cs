@@ -3,6 +3,7 @@ using Mtl.Kernels;
 
 namespace Mtl.Tests.Kernels;
 
+[Collection(GlobalSettingsCollection.Name)]
 public class GemmShapeTests
 {
     public static IEnumerable<object[]> Transposes() =>

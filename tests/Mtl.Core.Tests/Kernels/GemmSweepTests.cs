@@ -3,6 +3,7 @@ using Mtl.Kernels;
 
 namespace Mtl.Tests.Kernels;
 
+[Collection(GlobalSettingsCollection.Name)]
 public class GemmSweepTests
 {
     private static readonly int[] Sizes = [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 47, 48, 49, 63, 64, 65, 97, 129, 200];
