@@ -8,9 +8,17 @@ public sealed partial class Tensor
     /// <summary>A new contiguous tensor with undefined contents (pooled inside a <see cref="TensorScope"/>).</summary>
     public static Tensor Empty(ReadOnlySpan<int> shape, DType dtype = DType.Float32)
     {
+        bool pooled = TensorScope.Active;
+        var t = Allocate(shape, dtype, pooled);
+        if (pooled) TensorScope.Register(t.Storage);
+        return t;
+    }
+
+    /// <summary>A dense tensor over fresh storage, rented from the pool or a plain array.</summary>
+    private static Tensor Allocate(ReadOnlySpan<int> shape, DType dtype, bool pooled)
+    {
         var s = shape.ToArray();
         int n = ShapeUtil.Numel(s);
-        bool pooled = TensorScope.Active;
         TensorStorage st = dtype switch
         {
             DType.Float32 => TensorStorage<float>.Allocate(n, pooled),
@@ -18,7 +26,6 @@ public sealed partial class Tensor
             DType.Int32 => TensorStorage<int>.Allocate(n, pooled),
             _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
         };
-        if (pooled) TensorScope.Register(st);
         return Wrap(st, s);
     }
 

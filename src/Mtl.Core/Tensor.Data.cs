@@ -7,19 +7,7 @@ namespace Mtl;
 public sealed partial class Tensor
 {
     /// <summary>A new contiguous tensor that no <see cref="TensorScope"/> owns (for parameters, gradients, state).</summary>
-    public static Tensor EmptyUnscoped(ReadOnlySpan<int> shape, DType dtype = DType.Float32)
-    {
-        var s = shape.ToArray();
-        int n = ShapeUtil.Numel(s);
-        TensorStorage st = dtype switch
-        {
-            DType.Float32 => TensorStorage<float>.Allocate(n, false),
-            DType.Float64 => TensorStorage<double>.Allocate(n, false),
-            DType.Int32 => TensorStorage<int>.Allocate(n, false),
-            _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
-        };
-        return Wrap(st, s);
-    }
+    public static Tensor EmptyUnscoped(ReadOnlySpan<int> shape, DType dtype = DType.Float32) => Allocate(shape, dtype, pooled: false);
 
     /// <summary>Takes this tensor's buffer out of every active <see cref="TensorScope"/> so it outlives them; returns this.</summary>
     public Tensor Keep()

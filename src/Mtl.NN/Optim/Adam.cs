@@ -3,8 +3,8 @@ using Mtl.NN.Optim.Updates;
 
 namespace Mtl.NN.Optim;
 
-/// <summary>Options of <see cref="Adam"/> (PyTorch's defaults).</summary>
-public sealed record AdamOptions : OptimizerOptions
+/// <summary>Options shared by <see cref="Adam"/> and <see cref="AdamW"/>: moment decay rates, eps, AMSGrad.</summary>
+public abstract record AdamFamilyOptions : OptimizerOptions
 {
     /// <summary>Decay rates (β1, β2) of the first and second moment averages, each in [0, 1).</summary>
     public (double Beta1, double Beta2) Betas { get; init; } = (0.9, 0.999);
@@ -27,6 +27,9 @@ public sealed record AdamOptions : OptimizerOptions
     private protected override OptimizerOptions ReadOwn(OptionReader r) =>
         this with { Betas = (r.Double("beta1", Betas.Beta1), r.Double("beta2", Betas.Beta2)), Eps = r.Double("eps", Eps), Amsgrad = r.Bool("amsgrad", Amsgrad) };
 }
+
+/// <summary>Options of <see cref="Adam"/> (PyTorch's defaults).</summary>
+public sealed record AdamOptions : AdamFamilyOptions;
 
 /// <summary>
 /// Adam (Kingma and Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015) with torch.optim.Adam's semantics:

@@ -4,31 +4,10 @@ using Mtl.NN.Optim.Updates;
 namespace Mtl.NN.Optim;
 
 /// <summary>Options of <see cref="AdamW"/> (PyTorch's defaults: weight decay 0.01).</summary>
-public sealed record AdamWOptions : OptimizerOptions
+public sealed record AdamWOptions : AdamFamilyOptions
 {
     /// <summary>AdamW's default weight decay is 0.01.</summary>
     public AdamWOptions() => WeightDecay = 1e-2;
-
-    /// <summary>Decay rates (β1, β2) of the first and second moment averages, each in [0, 1).</summary>
-    public (double Beta1, double Beta2) Betas { get; init; } = (0.9, 0.999);
-
-    /// <summary>Added to the denominator for numerical stability (≥ 0).</summary>
-    public double Eps { get; init; } = 1e-8;
-
-    /// <summary>Use the maximum of past second moments (AMSGrad).</summary>
-    public bool Amsgrad { get; init; }
-
-    internal override IReadOnlyCollection<string> OwnOptionNames => AdamFamily.Own;
-
-    private protected override OptimizerOptions OverrideOwn(ParamGroup g) =>
-        this with { Betas = g.Betas ?? Betas, Eps = g.Eps ?? Eps, Amsgrad = g.Amsgrad ?? Amsgrad };
-
-    private protected override IEnumerable<string> OwnProblems() => AdamFamily.Problems(Betas, Eps);
-
-    private protected override void WriteOwn(IDictionary<string, string> values, string prefix) => AdamFamily.Write(values, prefix, Betas, Eps, Amsgrad);
-
-    private protected override OptimizerOptions ReadOwn(OptionReader r) =>
-        this with { Betas = (r.Double("beta1", Betas.Beta1), r.Double("beta2", Betas.Beta2)), Eps = r.Double("eps", Eps), Amsgrad = r.Bool("amsgrad", Amsgrad) };
 }
 
 /// <summary>
