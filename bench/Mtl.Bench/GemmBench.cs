@@ -24,8 +24,11 @@ internal sealed class GemmBench : IBenchmark
 
     public int Run(BenchOptions options)
     {
-        bool blas = OpenBlas.TryLoad() && !options.Args.Contains("--no-blas");
-        Console.WriteLine(blas ? $"OpenBLAS: {OpenBlas.LoadedFrom}" : OpenBlas.InstallHint + " (reporting Mtl only)");
+        bool noBlas = options.Args.Contains("--no-blas");
+        bool blas = !noBlas && OpenBlas.TryLoad();
+        Console.WriteLine(blas ? $"OpenBLAS: {OpenBlas.LoadedFrom}"
+            : noBlas ? "OpenBLAS disabled by --no-blas (reporting Mtl only)"
+            : OpenBlas.InstallHint + " (reporting Mtl only)");
         Console.WriteLine($"Mtl kernel: {GemmKernelSelect.Current}; processors: {Environment.ProcessorCount}");
         GemmTiming.CpuClock = options.Args.Contains("--cpu");
         GemmTiming.Best = options.Args.Contains("--best");

@@ -7,6 +7,9 @@ namespace Mtl.Kernels;
 /// <summary>
 /// 6 rows × 16 columns register tile (12 of the 16 ymm registers hold C). A tile of at most 8 columns uses 6 × 8 with
 /// even and odd k summed in separate accumulators (so that 12 FMA chains hide the FMA latency) and added at the end.
+/// Alone on L1-resident panels it runs at 99 GFLOP/s on the Zen 4 VM (gemm --peak), whose pure-FMA ceiling is
+/// 102 GFLOP/s. Keep calls out of the methods that hold the accumulators: a call after the k loop made the JIT
+/// spill all twelve inside it (40 GFLOP/s).
 /// </summary>
 [SkipLocalsInit]
 internal readonly unsafe struct GemmKernelAvx2 : IGemmKernel

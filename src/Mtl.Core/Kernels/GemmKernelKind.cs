@@ -26,12 +26,23 @@ internal static class GemmKernelSelect
     /// GFLOP/s (256², 1024², 256×50×320), portable 60–74, AVX-512 21–26 — the latter emulated with two 256-bit halves,
     /// so not a hardware figure. The AVX2 micro-kernel alone reaches 99 GFLOP/s (gemm --peak) against a 102 GFLOP/s
     /// pure-FMA ceiling on that VM. Vector512 is preferred where real: on the AVX-512 Zen 4 machines of PERF-NOTES.md a
-    /// prototype 8×48 kernel reached 108–113 GFLOP/s on one core against 101–105 for 6×16 AVX2.
+    /// prototype 8×48 kernel reached 108–113 GFLOP/s on one core against 101–105 for 6×16 AVX2 (this 8×48 kernel is
+    /// tested for correctness under emulation only; compare with gemm --kernels where AVX-512 is real).
+    /// The environment variable MTL_GEMM_KERNEL (avx512, avx2 or portable, read once) overrides the choice.
     /// </summary>
-    public static GemmKernelKind Default { get; } =
-        Vector512.IsHardwareAccelerated && Vector512<float>.Count == 16 ? GemmKernelKind.Avx512
+    public static GemmKernelKind Default { get; } = FromEnvironment() ??
+        (Vector512.IsHardwareAccelerated && Vector512<float>.Count == 16 ? GemmKernelKind.Avx512
         : Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported ? GemmKernelKind.Avx2
-        : GemmKernelKind.Portable;
+        : GemmKernelKind.Portable);
+
+    private static GemmKernelKind? FromEnvironment() =>
+        Environment.GetEnvironmentVariable("MTL_GEMM_KERNEL")?.Trim().ToLowerInvariant() switch
+        {
+            "avx512" => GemmKernelKind.Avx512,
+            "avx2" => GemmKernelKind.Avx2,
+            "portable" => GemmKernelKind.Portable,
+            _ => null,
+        };
 
     [ThreadStatic] private static GemmKernelKind _force;
 

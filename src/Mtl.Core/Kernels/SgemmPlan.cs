@@ -13,15 +13,17 @@ internal static class SgemmPlan
     /// <summary>Tiny blocks (KC 16, MC 2·MR, NC 2·NR) for calls from the current thread: lets tests run every loop.</summary>
     [ThreadStatic] internal static bool TinyBlocks;
 
-    /// <summary>Largest B (k·n floats, about 10 MB) that the direct path streams from cache for every row of tiles.</summary>
-    private const long DirectMaxBFloats = 5L << 19;
+    /// <summary>Largest B (k·n floats, 1 MB: the L2 of one core) that the direct path streams for every row of tiles.</summary>
+    private const long DirectMaxBFloats = 1L << 18;
 
     public static SgemmPath Path<K>(in SgemmArgs g) where K : struct, IGemmKernel
     {
         if (ForcePath is { } forced) return forced;
         // Measured on Zen 4 (AVX2 kernel, one thread, thread CPU time): the direct path matches or beats the packed
-        // one while the packed B (k·n floats) stays in L2/L3 — 1536² 94 vs 91 GFLOP/s, 2048² 78 vs 89 — except for
-        // an A stored transposed with rows of 4 KB or more, whose strips then cost a TLB miss per k
+        // one while the packed B (k·n floats) stays in cache — 512² 89 vs 87 GFLOP/s, 1536² 94 vs 91, 2048² 78 vs 89 —
+        // but past L2 every tile streams its B panel from the shared L3 (~10 B/cycle), which other processes on the
+        // machine disturb far more than the packed path, whose hot data sits in L1/L2; so direct only while B fits L2.
+        // An A stored transposed with rows of 4 KB or more goes packed too: its strips would cost a TLB miss per k
         // (4096×64×1024 TN: 44 vs 72).
         if (g.ARs == 1 && g.AKs * sizeof(float) >= 4096) return SgemmPath.Packed;
         return (long)g.K * g.N <= DirectMaxBFloats ? SgemmPath.Direct : SgemmPath.Packed;
