@@ -9,11 +9,10 @@ namespace Mtl.Data;
 public sealed class TabularDataset : IMultiTaskDataset
 {
     private readonly float[] _features; // (N, F)
-    private readonly float[] _labels;   // (N, T)
-    private readonly bool[] _present;   // (N, T)
     private readonly long[] _lines;
     private readonly int _width;
     private readonly TaskLabels[] _tasks;
+    private readonly ScalarLabelTable _labelTable;
     private readonly string[] _featureNames;
 
     internal TabularDataset(float[] features, int width, string[] featureNames, TaskLabels[] tasks, float[] labels, bool[] present,
@@ -23,8 +22,7 @@ public sealed class TabularDataset : IMultiTaskDataset
         _width = width;
         _featureNames = featureNames;
         _tasks = tasks;
-        _labels = labels;
-        _present = present;
+        _labelTable = new ScalarLabelTable("tabular dataset", labels, present, tasks.Length);
         _lines = lines;
         SourceName = sourceName;
         Count = lines.Length;
@@ -71,13 +69,7 @@ public sealed class TabularDataset : IMultiTaskDataset
     public bool ReadLabel(int index, int task, Span<float> destination)
     {
         CheckIndex(index);
-        if ((uint)task >= (uint)_tasks.Length)
-            throw new ArgumentOutOfRangeException(nameof(task), $"tabular dataset: task {task} out of range [0, {_tasks.Length})");
-        if (destination.Length < 1) throw new ArgumentException("tabular dataset: label destination is empty; expected room for 1 value");
-        int k = index * _tasks.Length + task;
-        if (!_present[k]) return false;
-        destination[0] = _labels[k];
-        return true;
+        return _labelTable.Read(index, task, destination);
     }
 
     private void CheckIndex(int index)

@@ -17,17 +17,15 @@ public sealed class TextDataset : IMultiTaskDataset
 {
     private readonly int[] _ids;      // (N, L)
     private readonly int[] _lengths;  // (N)
-    private readonly float[] _labels; // (N, T)
-    private readonly bool[] _present; // (N, T)
     private readonly TaskLabels[] _tasks;
+    private readonly ScalarLabelTable _labelTable;
 
     private TextDataset(int[] ids, int[] lengths, int maxLength, TaskLabels[] tasks, float[] labels, bool[] present, Vocabulary vocabulary)
     {
         _ids = ids;
         _lengths = lengths;
         _tasks = tasks;
-        _labels = labels;
-        _present = present;
+        _labelTable = new ScalarLabelTable("text dataset", labels, present, tasks.Length);
         MaxLength = maxLength;
         Vocabulary = vocabulary;
         Input = new InputInfo([maxLength], DType.Int32, VariableLength: true);
@@ -102,13 +100,7 @@ public sealed class TextDataset : IMultiTaskDataset
     public bool ReadLabel(int index, int task, Span<float> destination)
     {
         CheckIndex(index);
-        if ((uint)task >= (uint)_tasks.Length)
-            throw new ArgumentOutOfRangeException(nameof(task), $"text dataset: task {task} out of range [0, {_tasks.Length})");
-        if (destination.Length < 1) throw new ArgumentException("text dataset: label destination is empty; expected room for 1 value");
-        int k = index * _tasks.Length + task;
-        if (!_present[k]) return false;
-        destination[0] = _labels[k];
-        return true;
+        return _labelTable.Read(index, task, destination);
     }
 
     private void CheckIndex(int index)
