@@ -75,7 +75,10 @@ public sealed partial class Tensor
     /// <summary>The 1-D sequence 0, 1, ..., n-1.</summary>
     public static Tensor Arange(int n, DType dtype = DType.Float32) => Arange(0, n, 1, dtype);
 
-    /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape (default: 1-D).</summary>
+    /// <summary>
+    /// A tensor holding a copy of <paramref name="data"/> with the given shape. Without a shape it is 1-D, except that a
+    /// single value without a shape (or with an explicit empty shape) gives a 0-d tensor.
+    /// </summary>
     public static Tensor From<T>(ReadOnlySpan<T> data, params int[] shape) where T : unmanaged
     {
         if (shape.Length == 0 && data.Length != 1) shape = [data.Length];
