@@ -9,7 +9,7 @@ namespace Mtl.MultiTask.Architectures;
 /// representation of width <c>representationWidth</c> (B, D), and each task's head (one or several layers — a
 /// "branch") maps it to the task's outputs. Parameters: <c>encoder.*</c> and <c>heads.{task}.*</c>.
 /// </summary>
-public sealed class HardSharing : Module<Tensor, IReadOnlyDictionary<string, Tensor>>
+public sealed class HardSharing : MultiTaskModel
 {
     private readonly TaskSpec[] _tasks;
 
@@ -27,7 +27,7 @@ public sealed class HardSharing : Module<Tensor, IReadOnlyDictionary<string, Ten
     public Module<Tensor, Tensor> Encoder { get; }
     public ModuleDict<Module<Tensor, Tensor>> Heads { get; }
     public int RepresentationWidth { get; }
-    public IReadOnlyList<TaskSpec> Tasks => _tasks;
+    public override IReadOnlyList<TaskSpec> Tasks => _tasks;
 
     /// <summary>The shared representation (B, D) of a batch.</summary>
     public Tensor Encode(Tensor input)

@@ -1,0 +1,49 @@
+// Per-task losses of one batch: only labelled samples count (the task mask), weighted by the task's static λ.
+using Mtl.Data;
+using Mtl.MultiTask.Tasks;
+
+namespace Mtl.MultiTask.Training;
+
+/// <summary>Computes each task's loss on the samples that carry its label, failing clearly on NaN/Inf.</summary>
+internal static class TaskLosses
+{
+    /// <summary>
+    /// Loss per task (tasks with no labelled sample in the batch are left out). Rows whose mask is 0 are removed before
+    /// the loss, so any loss works with partially labelled batches.
+    /// </summary>
+    public static Dictionary<string, Tensor> Compute(IReadOnlyList<TaskSpec> tasks, IReadOnlyDictionary<string, Tensor> outputs,
+        MultiTaskBatch batch, long step)
+    {
+        var losses = new Dictionary<string, Tensor>(tasks.Count, StringComparer.Ordinal);
+        foreach (var t in tasks)
+        {
+            if (!batch.Targets.TryGetValue(t.Name, out var target))
+                throw new ArgumentException($"task '{t.Name}': the batch has no targets for it (batch tasks: {string.Join(", ", batch.Targets.Keys)})");
+            var prediction = outputs[t.Name];
+            var mask = batch.Masks[t.Name].ToArray<float>();
+            int labelled = mask.Count(m => m != 0);
+            if (labelled == 0) continue;
+            if (labelled < mask.Length)
+            {
+                var rows = Tensor.From(Enumerable.Range(0, mask.Length).Where(i => mask[i] != 0).ToArray());
+                prediction = prediction.IndexSelect(0, rows);
+                target = target.IndexSelect(0, rows);
+            }
+            if (t.Kind == TaskKind.Regression && target.Rank == prediction.Rank - 1) target = target.Unsqueeze(-1);
+            var loss = t.ResolveLoss().Compute(prediction, target);
+            double value = loss.Item();
+            if (!double.IsFinite(value))
+                throw new LossDivergedException(t.Name, step, value);
+            losses[t.Name] = loss;
+        }
+        return losses;
+    }
+}
+
+/// <summary>A task's loss became NaN or infinite.</summary>
+public sealed class LossDivergedException(string task, long step, double value)
+    : Exception($"task '{task}': loss diverged to {value} at step {step}")
+{
+    public string Task { get; } = task;
+    public long Step { get; } = step;
+}
