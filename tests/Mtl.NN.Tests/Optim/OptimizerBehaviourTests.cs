@@ -178,10 +178,16 @@ public class OptimizerBehaviourTests
             var schedule = new WarmupCosine(opt, warmupSteps: 5, totalSteps: 100);
             var plateau = new ReduceLROnPlateau(opt, patience: 2);
             for (int i = 0; i < 3; i++) Iteration(i); // warm-up: state buffers, JIT
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 3; i < 13; i++) Iteration(i);
-            opt.ZeroGrad();
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            // Steady state: the least allocated over three windows of 10 steps. A per-step allocation shows in every
+            // window; a one-off allocation by the runtime (tiered JIT recompiling a hot method) in at most one.
+            long allocated = long.MaxValue;
+            for (int window = 0; window < 3 && allocated >= 256; window++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 10; i++) Iteration(3 + window * 10 + i);
+                opt.ZeroGrad();
+                allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
             Assert.True(allocated < 256, $"{which} {dtype}: 10 steps allocated {allocated} bytes");
 
             void Iteration(int i)
