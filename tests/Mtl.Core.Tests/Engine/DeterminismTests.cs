@@ -3,10 +3,7 @@ using Mtl.Threading;
 
 namespace Mtl.Tests.Engine;
 
-[CollectionDefinition(nameof(DeterminismTests), DisableParallelization = true)]
-public sealed class DeterminismCollection;
-
-[Collection(nameof(DeterminismTests))]
+[Collection(GlobalSettingsCollection.Name)]
 public class DeterminismTests
 {
     /// <summary>A small training-like computation touching GEMM, broadcasting, reductions, indexing and dropout.</summary>

@@ -7,10 +7,7 @@ using static Mtl.Tests.TestUtil;
 
 namespace Mtl.Tests.Ops;
 
-[CollectionDefinition(nameof(IndexThreadCountTests), DisableParallelization = true)]
-public sealed class IndexThreadCountCollection;
-
-[Collection(nameof(IndexThreadCountTests))]
+[Collection(GlobalSettingsCollection.Name)]
 public class IndexThreadCountTests
 {
     [Fact]
