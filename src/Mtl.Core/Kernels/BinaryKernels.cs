@@ -95,6 +95,12 @@ internal readonly struct LeRel : IRelation { public static bool Holds<T>(T a, T 
 internal readonly struct EqRel : IRelation { public static bool Holds<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a == b; }
 internal readonly struct NeRel : IRelation { public static bool Holds<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a != b; }
 
+/// <summary>A binary operator with a constant right operand, run as a unary op (x + s, x · s).</summary>
+internal readonly struct ScalarRightOp<TOp>(double s) : IUnaryOp where TOp : IBinaryOp
+{
+    public void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => TOp.Apply(x, T.CreateChecked(s), d);
+}
+
 /// <summary>Runs a binary operator over two tensors with broadcasting into a new dense tensor.</summary>
 internal static class BinaryKernel
 {

@@ -83,14 +83,14 @@ public static class ArithmeticOps
     /// <summary>x + s.</summary>
     public static Tensor AddScalar(this Tensor x, double s)
     {
-        var r = ScalarKernel<AddOp>(x, s, "add");
+        var r = UnaryKernel.Run(x, new ScalarRightOp<AddOp>(s), "add");
         return Autograd.ShouldRecord(x) ? Autograd.Record(r, "add_scalar", [x], g => [g]) : r;
     }
 
     /// <summary>x · s.</summary>
     public static Tensor MulScalar(this Tensor x, double s)
     {
-        var r = ScalarKernel<MulOp>(x, s, "mul");
+        var r = UnaryKernel.Run(x, new ScalarRightOp<MulOp>(s), "mul");
         return Autograd.ShouldRecord(x) ? Autograd.Record(r, "mul_scalar", [x], g => [g.MulScalar(s)]) : r;
     }
 
@@ -102,15 +102,4 @@ public static class ArithmeticOps
 
     /// <summary>Sums a broadcast gradient back to an input's shape (null when that input needs no gradient).</summary>
     private static Tensor? Reduce(Tensor g, Tensor input) => input.RequiresGrad ? g.SumToShape(input.ShapeArray) : null;
-
-    private static Tensor ScalarKernel<TOp>(Tensor x, double s, string name) where TOp : IBinaryOp
-    {
-        FloatCheck.Require(name, x);
-        var src = x.IsContiguous ? x : x.Detach().Contiguous();
-        var r = Tensor.Empty(x.ShapeArray, x.DType);
-        if (r.Numel == 0) return r;
-        if (x.DType == DType.Float32) TOp.Apply<float>(src.Span<float>(), (float)s, r.Span<float>());
-        else TOp.Apply<double>(src.Span<double>(), s, r.Span<double>());
-        return r;
-    }
 }
