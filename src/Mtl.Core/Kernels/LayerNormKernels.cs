@@ -148,14 +148,9 @@ internal static class LayerNormReference
     public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, Span<T> mean, Span<T> rstd,
         int rows, int d, double eps) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T n = T.CreateChecked(d);
         for (int i = 0; i < rows; i++)
         {
-            T mu = T.Zero, v = T.Zero;
-            for (int j = 0; j < d; j++) mu += x[i * d + j];
-            mu /= n;
-            for (int j = 0; j < d; j++) v += (x[i * d + j] - mu) * (x[i * d + j] - mu);
-            T r = T.One / T.Sqrt(v / n + T.CreateChecked(eps));
+            var (mu, r) = RowStats(x.Slice(i * d, d), eps);
             for (int j = 0; j < d; j++)
             {
                 T h = (x[i * d + j] - mu) * r;
@@ -164,6 +159,16 @@ internal static class LayerNormReference
             mean[i] = mu;
             rstd[i] = r;
         }
+    }
+
+    /// <summary>Mean and 1/√(biased variance + eps) of one row, by two plain passes.</summary>
+    private static (T Mean, T Rstd) RowStats<T>(ReadOnlySpan<T> row, double eps) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T n = T.CreateChecked(row.Length), mu = T.Zero, v = T.Zero;
+        foreach (var value in row) mu += value;
+        mu /= n;
+        foreach (var value in row) v += (value - mu) * (value - mu);
+        return (mu, T.One / T.Sqrt(v / n + T.CreateChecked(eps)));
     }
 
     public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> g, Span<T> dx, Span<T> dw, Span<T> db,
@@ -175,11 +180,7 @@ internal static class LayerNormReference
         var xhat = new T[d];
         for (int i = 0; i < rows; i++)
         {
-            T mu = T.Zero, v = T.Zero;
-            for (int j = 0; j < d; j++) mu += x[i * d + j];
-            mu /= n;
-            for (int j = 0; j < d; j++) v += (x[i * d + j] - mu) * (x[i * d + j] - mu);
-            T r = T.One / T.Sqrt(v / n + T.CreateChecked(eps));
+            var (mu, r) = RowStats(x.Slice(i * d, d), eps);
             T sumG = T.Zero, sumGX = T.Zero;
             for (int j = 0; j < d; j++)
             {
