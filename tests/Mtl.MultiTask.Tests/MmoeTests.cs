@@ -24,7 +24,7 @@ public class MmoeTests
             foreach (var s in g.Sum(1).ToArray<float>()) Assert.Equal(1, s, 5);
         }
         var names = model.NamedParameters().Select(p => p.Name).ToList();
-        Assert.Contains("experts.3.weight", names);
+        Assert.Contains("experts.3.0.0.weight", names);
         Assert.Contains("gates.task2.bias", names);
         Assert.Contains("heads.task1.2.weight", names);
         Assert.Equal(new[] { 5, 1 }, model.Forward(Tensor.Zeros([5, 10]))["task1"].Shape.ToArray());

@@ -4,6 +4,9 @@ using Mtl.NN;
 
 namespace Mtl.MultiTask.Architectures;
 
+/// <summary>Options of <see cref="HardSharing"/> (none yet: the trunk and the heads say everything).</summary>
+public sealed record HardSharingOptions;
+
 /// <summary>
 /// Hard parameter sharing (Caruana 1997; the baseline of every MTL paper): a shared encoder maps the input to a
 /// representation of width <c>representationWidth</c> (B, D), and each task's head (one or several layers — a
@@ -23,6 +26,10 @@ public sealed class HardSharing : MultiTaskModel
         Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(tasks.Select(t =>
             new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(representationWidth)))));
     }
+
+    /// <summary>Registry factory: one copy of the trunk shared by every task's head.</summary>
+    public static HardSharing Create(ArchitectureContext context, HardSharingOptions options) =>
+        new(context.Trunk.Build(), context.Trunk.Width(), context.Tasks);
 
     public Module<Tensor, Tensor> Encoder { get; }
     public ModuleDict<Module<Tensor, Tensor>> Heads { get; }

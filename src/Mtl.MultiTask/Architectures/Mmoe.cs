@@ -10,40 +10,52 @@ public sealed record MmoeOptions
     /// <summary>Number of shared experts.</summary>
     public int NumExperts { get; init; } = 8;
 
-    /// <summary>Output width of each expert (one Linear + ReLU).</summary>
+    /// <summary>Output width of each expert when experts are built as one Linear + ReLU from the input dimension.</summary>
     public int ExpertWidth { get; init; } = 16;
 }
 
 /// <summary>
 /// MMoE — Ma et al., "Modeling Task Relationships in Multi-task Learning with Multi-gate Mixture-of-Experts", KDD 2018.
-/// Experts f_j(x) = ReLU(W_j x + b_j) are shared; each task t has a gate g_t(x) = softmax(W_gt x) over the experts and a
-/// tower (the task's head) applied to Σ_j g_t(x)_j · f_j(x). Input (B, inputDim). Parameters: <c>experts.{j}.*</c>,
-/// <c>gates.{task}.*</c>, <c>heads.{task}.*</c>.
+/// Experts f_j (copies of a trunk; by default ReLU(W_j x + b_j)) are shared; each task t has a gate
+/// g_t(x) = softmax(W_gt x) over the experts, reading the flattened input, and a tower (the task's head) applied to
+/// Σ_j g_t(x)_j · f_j(x). Parameters: <c>experts.{j}.*</c>, <c>gates.{task}.*</c>, <c>heads.{task}.*</c>.
 /// </summary>
 public sealed class Mmoe : MultiTaskModel
 {
     private readonly TaskSpec[] _tasks;
+    private readonly Trunk _expert;
 
+    /// <summary>Experts are one Linear(inputDim → ExpertWidth) + ReLU each (the paper's synthetic set-up).</summary>
     public Mmoe(int inputDim, IReadOnlyList<TaskSpec> tasks, MmoeOptions? options = null, Generator? generator = null)
+        : this(Trunk.Mlp(inputDim, [(options ?? new MmoeOptions()).ExpertWidth], generator), tasks, options, generator) { }
+
+    /// <summary>Experts are <see cref="MmoeOptions.NumExperts"/> copies of <paramref name="expert"/> (flat output).</summary>
+    public Mmoe(Trunk expert, IReadOnlyList<TaskSpec> tasks, MmoeOptions? options = null, Generator? generator = null)
     {
         TaskSpec.Validate(tasks);
         var o = options ?? new MmoeOptions();
-        if (inputDim <= 0 || o.NumExperts <= 0 || o.ExpertWidth <= 0)
-            throw new ArgumentException($"Mmoe: inputDim ({inputDim}), NumExperts ({o.NumExperts}) and ExpertWidth ({o.ExpertWidth}) must be positive");
+        if (o.NumExperts <= 0 || o.ExpertWidth <= 0)
+            throw new ArgumentException($"Mmoe: NumExperts ({o.NumExperts}) and ExpertWidth ({o.ExpertWidth}) must be positive");
         _tasks = tasks.ToArray();
-        InputDim = inputDim;
+        _expert = expert;
         Options = o;
-        Experts = RegisterModule("experts", new ModuleList<Linear>(
-            Enumerable.Range(0, o.NumExperts).Select(_ => new Linear(inputDim, o.ExpertWidth, generator: generator))));
+        InputDim = expert.InputShape.Aggregate(1, (a, b) => a * b);
+        int width = expert.Width();
+        Experts = RegisterModule("experts", new ModuleList<Module<Tensor, Tensor>>(
+            Enumerable.Range(0, o.NumExperts).Select(_ => (Module<Tensor, Tensor>)expert.Build())));
         Gates = RegisterModule("gates", new ModuleDict<Linear>(
-            tasks.Select(t => new KeyValuePair<string, Linear>(t.Name, new Linear(inputDim, o.NumExperts, generator: generator)))));
+            tasks.Select(t => new KeyValuePair<string, Linear>(t.Name, new Linear(InputDim, o.NumExperts, generator: generator)))));
         Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(
-            tasks.Select(t => new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(o.ExpertWidth)))));
+            tasks.Select(t => new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(width)))));
     }
 
+    /// <summary>Registry factory: experts are copies of the context's trunk.</summary>
+    public static Mmoe Create(ArchitectureContext context, MmoeOptions options) => new(context.Trunk, context.Tasks, options);
+
+    /// <summary>Number of input features the gates read (the product of the per-sample input shape).</summary>
     public int InputDim { get; }
     public MmoeOptions Options { get; }
-    public ModuleList<Linear> Experts { get; }
+    public ModuleList<Module<Tensor, Tensor>> Experts { get; }
     public ModuleDict<Linear> Gates { get; }
     public ModuleDict<Module<Tensor, Tensor>> Heads { get; }
     public override IReadOnlyList<TaskSpec> Tasks => _tasks;
@@ -51,27 +63,27 @@ public sealed class Mmoe : MultiTaskModel
     /// <summary>The gate weights of every task for a batch: task → (B, NumExperts), rows summing to 1.</summary>
     public IReadOnlyDictionary<string, Tensor> GateWeights(Tensor x)
     {
-        CheckInput(x);
-        return _tasks.ToDictionary(t => t.Name, t => Gates[t.Name].Forward(x).Softmax(-1), StringComparer.Ordinal);
+        var flat = GateInput(x);
+        return _tasks.ToDictionary(t => t.Name, t => Gates[t.Name].Forward(flat).Softmax(-1), StringComparer.Ordinal);
     }
 
     public override IReadOnlyDictionary<string, Tensor> Forward(Tensor x)
     {
-        CheckInput(x);
-        var experts = JoinOps.Stack(Experts.Select(e => e.Forward(x).Relu()).ToArray(), 1);   // (B, E, W)
+        var flat = GateInput(x);
+        var experts = JoinOps.Stack(Experts.Select(e => e.Forward(x)).ToArray(), 1);               // (B, E, W)
         var outputs = new Dictionary<string, Tensor>(_tasks.Length, StringComparer.Ordinal);
         foreach (var t in _tasks)
         {
-            var gate = Gates[t.Name].Forward(x).Softmax(-1).Unsqueeze(1);                       // (B, 1, E)
-            var mixed = gate.MatMul(experts).Squeeze(1);                                         // (B, W)
+            var gate = Gates[t.Name].Forward(flat).Softmax(-1).Unsqueeze(1);                       // (B, 1, E)
+            var mixed = gate.MatMul(experts).Squeeze(1);                                            // (B, W)
             outputs[t.Name] = Heads[t.Name].Forward(mixed);
         }
         return outputs;
     }
 
-    private void CheckInput(Tensor x)
+    private Tensor GateInput(Tensor x)
     {
-        if (x.Rank != 2 || x.Shape[1] != InputDim)
-            throw new ArgumentException($"Mmoe: input {x.ShapeString} must be (B, {InputDim})");
+        _expert.CheckInput(x, "Mmoe");
+        return x.Rank == 2 ? x : x.Reshape([x.Shape[0], InputDim]);                                  // (B, D)
     }
 }

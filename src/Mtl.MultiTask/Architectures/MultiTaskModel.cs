@@ -9,4 +9,12 @@ public abstract class MultiTaskModel : Module<Tensor, IReadOnlyDictionary<string
 {
     /// <summary>The tasks this model predicts, in declaration order.</summary>
     public abstract IReadOnlyList<TaskSpec> Tasks { get; }
+
+    /// <summary>
+    /// An extra loss term the architecture adds to the weighted task losses (a soft-sharing regulariser, a gate's
+    /// entropy penalty, …), already multiplied by its coefficient; a 0-d tensor, or null when there is none. The trainer
+    /// calls it right after each training <see cref="Module{TIn,TOut}.Forward"/>, so terms that depend on the batch's
+    /// features may use what that forward pass computed.
+    /// </summary>
+    public virtual Tensor? AuxiliaryLoss() => null;
 }

@@ -28,6 +28,9 @@ public sealed class MultiTaskTrainer(MultiTaskModel model, Optimizer optimizer, 
 {
     private readonly TrainerOptions _options = options ?? new TrainerOptions();
 
+    /// <summary>The key under which <see cref="MultiTaskModel.AuxiliaryLoss"/> appears in <see cref="StepLog.TaskLosses"/>.</summary>
+    public const string AuxiliaryLossName = "(auxiliary)";
+
     /// <summary>Steps taken so far.</summary>
     public long Step { get; private set; }
 
@@ -67,6 +70,14 @@ public sealed class MultiTaskTrainer(MultiTaskModel model, Optimizer optimizer, 
             total = total is null ? weighted : total.Add(weighted);
         }
         if (total is null) return; // no labels in this batch
+        var auxiliary = model.AuxiliaryLoss();
+        if (auxiliary is not null)
+        {
+            double a = auxiliary.Item();
+            if (!double.IsFinite(a)) throw new LossDivergedException("(auxiliary loss)", Step + 1, a);
+            values[AuxiliaryLossName] = a;
+            total = total.Add(auxiliary);
+        }
         optimizer.ZeroGrad();
         total.Backward();
         optimizer.Step();
