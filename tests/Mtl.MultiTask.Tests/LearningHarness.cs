@@ -40,10 +40,10 @@ public static class LearningHarness
         var train = MultiDigitBuilder.MultiFashion(Samples.FashionTrain(), new MultiDigitOptions { Seed = 0 });
         var test = MultiDigitBuilder.MultiFashion(Samples.FashionTest(), new MultiDigitOptions { Seed = 1 });
         var trainer = new MultiTaskTrainer(model, new SGD(model.Parameters(), new SGDOptions { Lr = lr, Momentum = 0.9 }),
-            new TrainerOptions { Epochs = epochs });
+            new TrainerOptions { Epochs = epochs, RestoreBest = false });
         using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = 64, Shuffle = true, Seed = 4 });
         using var testLoader = new DataLoader(test, new DataLoaderOptions { BatchSize = 250 });
-        return trainer.Fit(trainLoader, testLoader)!;
+        return trainer.Fit(trainLoader, testLoader).Last!;
     }
 
     /// <summary>
@@ -55,10 +55,10 @@ public static class LearningHarness
         var data = SyntheticCorrelatedTasks.Generate(new SyntheticTasksOptions { Count = 4000, Dim = 20, Correlation = 0.5, SinTerms = 2, Seed = 3 }).Dataset;
         var train = data.Subset(Enumerable.Range(0, 3000).ToArray());
         var test = data.Subset(Enumerable.Range(3000, 1000).ToArray());
-        var trainer = new MultiTaskTrainer(model, new Adam(model.Parameters(), new AdamOptions { Lr = lr }), new TrainerOptions { Epochs = epochs });
+        var trainer = new MultiTaskTrainer(model, new Adam(model.Parameters(), new AdamOptions { Lr = lr }), new TrainerOptions { Epochs = epochs, RestoreBest = false });
         using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = 128, Shuffle = true, Seed = 5 });
         using var testLoader = new DataLoader(test, new DataLoaderOptions { BatchSize = 500 });
-        return trainer.Fit(trainLoader, testLoader)!;
+        return trainer.Fit(trainLoader, testLoader).Last!;
     }
 
     /// <summary>Asserts accuracy above <paramref name="minAccuracy"/> (chance 0.1) on both MultiFashion tasks.</summary>

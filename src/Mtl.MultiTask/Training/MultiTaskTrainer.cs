@@ -1,108 +1,241 @@
-// Trains a multi-task model: per-task masked losses weighted by λ, an optimiser step per batch, evaluation per epoch.
+// Trains a multi-task model: weighted task losses per step, validation, best-model keeping, early stopping, checkpoints.
+using System.Diagnostics;
 using Mtl.Data;
 using Mtl.MultiTask.Architectures;
+using Mtl.NN;
 using Mtl.NN.Optim;
+using Mtl.NN.Serialization;
 using Mtl.Storage;
 
 namespace Mtl.MultiTask.Training;
 
-/// <summary>Options of <see cref="MultiTaskTrainer"/>.</summary>
-public sealed record TrainerOptions
-{
-    /// <summary>Passes over the training loader.</summary>
-    public int Epochs { get; init; } = 10;
-}
-
-/// <summary>One logged training step: the per-task losses (unweighted) and the weighted total.</summary>
-public sealed record StepLog(long Step, int Epoch, IReadOnlyDictionary<string, double> TaskLosses, double Total);
-
-/// <summary>Per-task metric values of one evaluation, by task then metric name.</summary>
-public sealed record EvaluationResult(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Metrics);
-
 /// <summary>
-/// The joint training loop with static task weights: for each batch, the weighted sum Σ λ_t·L_t of the tasks' losses
-/// on their labelled samples is minimised with the given optimiser. A NaN or infinite loss stops training with a
-/// <see cref="LossDivergedException"/> naming the task and the step. Each step runs inside a <see cref="TensorScope"/>.
+/// The joint training loop. Each step minimises Σ_t λ_t·L_t (+ the architecture's auxiliary loss) over the tasks'
+/// labelled samples — from one batch holding all tasks (joint data) or one batch per task (multi-input data, see
+/// <see cref="TrainingSource"/>). After each epoch it validates, scores the result (<see cref="ModelSelection"/>),
+/// keeps the best weights, steps the learning-rate schedule, writes checkpoints and stops early when asked to.
+/// A NaN or infinite loss stops training with a <see cref="LossDivergedException"/> naming the task and step; the last
+/// good checkpoint is left as it was. Each step runs inside a <see cref="TensorScope"/>.
 /// </summary>
-public sealed class MultiTaskTrainer(MultiTaskModel model, Optimizer optimizer, TrainerOptions? options = null)
+public sealed partial class MultiTaskTrainer
 {
-    private readonly TrainerOptions _options = options ?? new TrainerOptions();
-
     /// <summary>The key under which <see cref="MultiTaskModel.AuxiliaryLoss"/> appears in <see cref="StepLog.TaskLosses"/>.</summary>
     public const string AuxiliaryLossName = "(auxiliary)";
 
-    /// <summary>Steps taken so far.</summary>
+    private readonly TrainerOptions _options;
+    private readonly ModelSelection _selection;
+    private StateDict? _best;
+    private EvaluationResult? _bestResult;
+    private int _stepInEpoch;
+    private bool _stopRequested;
+
+    public MultiTaskTrainer(MultiTaskModel model, Optimizer optimizer, TrainerOptions? options = null, LrScheduler? scheduler = null)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        _options = options ?? new TrainerOptions();
+        _options.Validate();
+        Scheduler = scheduler;
+        _selection = new ModelSelection(model.Tasks, _options.ReferenceMetrics);
+    }
+
+    public MultiTaskModel Model { get; }
+    public Optimizer Optimizer { get; }
+    public LrScheduler? Scheduler { get; }
+    public TrainerOptions Options => _options;
+
+    /// <summary>Optimisation steps taken so far (including those before a resume).</summary>
     public long Step { get; private set; }
+
+    /// <summary>Epochs completed so far (including those before a resume).</summary>
+    public int Epoch { get; private set; }
+
+    /// <summary>The validation score, best epoch and patience counter.</summary>
+    public ModelSelection Selection => _selection;
+
+    /// <summary>The run's configuration as JSON, stored in every checkpoint (the CLI puts the resolved config here).</summary>
+    public string ConfigJson { get; set; } = "{}";
+
+    /// <summary>The checkpoint most recently written (null before the first).</summary>
+    public string? LastCheckpointPath { get; private set; }
+
+    /// <summary>Callbacks run in order at each hook.</summary>
+    public List<ITrainerCallback> Callbacks { get; } = [];
 
     /// <summary>Called after every step (losses are already read back).</summary>
     public event Action<StepLog>? StepCompleted;
 
-    /// <summary>Called after every epoch with its evaluation on the validation loader (if any).</summary>
+    /// <summary>Called after every epoch that had validation data, with its evaluation.</summary>
     public event Action<int, EvaluationResult>? EpochCompleted;
 
-    /// <summary>Trains for the configured epochs; returns the last validation result (or null without validation).</summary>
-    public EvaluationResult? Fit(DataLoader train, DataLoader? validation = null)
+    /// <summary>Called after every step with the progress of the epoch (for progress bars).</summary>
+    public event Action<TrainingProgress>? ProgressChanged;
+
+    /// <summary>Asks the loop to stop after the current step (from a callback or another thread); the epoch is not finished.</summary>
+    public void RequestStop() => _stopRequested = true;
+
+    /// <summary>Trains on one loader with all tasks' labels; see <see cref="Fit(TrainingSource, TrainingSource?, CancellationToken)"/>.</summary>
+    public FitResult Fit(DataLoader train, DataLoader? validation = null, CancellationToken cancellation = default) =>
+        Fit(TrainingSource.FromLoader(train), validation is null ? null : TrainingSource.FromLoader(validation), cancellation);
+
+    /// <summary>
+    /// Trains until the epoch budget, <see cref="TrainerOptions.MaxSteps"/>, early stopping, <see cref="RequestStop"/> or
+    /// cancellation — continuing from where a <see cref="Resume"/> left off. On cancellation a checkpoint of the exact
+    /// position (mid-epoch) is written when checkpointing is on, and the result says <see cref="StopReason.Cancelled"/>.
+    /// With validation data and <see cref="TrainerOptions.RestoreBest"/>, the best epoch's weights are loaded back at the end.
+    /// </summary>
+    public FitResult Fit(TrainingSource train, TrainingSource? validation = null, CancellationToken cancellation = default)
     {
+        ArgumentNullException.ThrowIfNull(train);
+        train.Check(Model.Tasks, "training");
+        validation?.Check(Model.Tasks, "validation");
+        if (_options.Patience is not null && validation is null)
+            throw new ArgumentException("TrainerOptions.Patience (early stopping) needs validation data");
+        var clock = Stopwatch.StartNew();
+        using var log = _options.MetricsLogPath is null ? null : new MetricsLog(_options.MetricsLogPath);
+        var taskOrder = Model.Tasks.Select(t => t.Name).ToArray();
+        _stopRequested = false;
         EvaluationResult? last = null;
-        for (int epoch = 0; epoch < _options.Epochs; epoch++)
+        var reason = StopReason.Completed;
+        foreach (var c in Callbacks) c.OnFitStart(this);
+
+        while (Epoch < _options.Epochs && reason == StopReason.Completed)
         {
-            model.Train();
-            foreach (var batch in train.Epoch(epoch)) TrainStep(batch, epoch);
-            if (validation is null) continue;
-            last = Evaluate(validation);
-            EpochCompleted?.Invoke(epoch, last);
+            int epoch = Epoch;
+            var epochClock = Stopwatch.StartNew();
+            var lossSums = new Dictionary<string, (double Sum, int Count)>(StringComparer.Ordinal);
+            long samples = 0;
+            Model.Train();
+            try
+            {
+                foreach (var batches in train.Steps(epoch, _stepInEpoch, taskOrder, cancellation))
+                {
+                    if (_options.MaxSteps is { } max && Step >= max) { reason = StopReason.Requested; break; }
+                    var stepLog = TrainStep(batches, epoch);
+                    _stepInEpoch++;
+                    if (stepLog is not null)
+                    {
+                        samples += stepLog.Samples;
+                        foreach (var (task, value) in stepLog.TaskLosses)
+                            lossSums[task] = lossSums.TryGetValue(task, out var s) ? (s.Sum + value, s.Count + 1) : (value, 1);
+                        log?.Write(stepLog);
+                        StepCompleted?.Invoke(stepLog);
+                        foreach (var c in Callbacks) c.OnStep(this, stepLog);
+                        ProgressChanged?.Invoke(new TrainingProgress(epoch, _options.Epochs, _stepInEpoch, train.StepsPerEpoch, Step,
+                            samples / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds), stepLog.TaskLosses));
+                    }
+                    if (cancellation.IsCancellationRequested) { reason = StopReason.Cancelled; break; }
+                    if (_stopRequested) { reason = StopReason.Requested; break; }
+                }
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested) { reason = StopReason.Cancelled; }
+
+            if (reason == StopReason.Cancelled)
+            {
+                if (_options.CheckpointDirectory is not null) SaveCheckpoint();
+                break;
+            }
+            if (_stepInEpoch < train.StepsPerEpoch) break;   // stopped part-way (MaxSteps or RequestStop)
+
+            Epoch = epoch + 1;
+            _stepInEpoch = 0;
+            double? score = null;
+            bool isBest = false;
+            if (validation is not null)
+            {
+                last = Evaluate(validation);
+                score = _selection.Score(last);
+                isBest = _selection.Observe(epoch, score.Value, _options.MinDelta);
+                if (isBest)
+                {
+                    _bestResult = last;
+                    if (_options.RestoreBest || _options.CheckpointDirectory is not null) _best = Snapshot(Model.StateDict());
+                }
+            }
+            Scheduler?.Step();
+            if (_options.CheckpointDirectory is not null)
+            {
+                if (isBest) Checkpoint.Save(Path.Combine(_options.CheckpointDirectory, BestFileName), new CheckpointContent { Model = _best!, Step = Step, Epoch = Epoch, ConfigJson = ConfigJson });
+                if (Epoch % _options.CheckpointEvery == 0 || Epoch == _options.Epochs) SaveCheckpoint();
+            }
+            var epochLog = new EpochLog(epoch, Step, lossSums.ToDictionary(kv => kv.Key, kv => kv.Value.Sum / kv.Value.Count, StringComparer.Ordinal),
+                last, score, isBest, epochClock.Elapsed.TotalSeconds);
+            log?.Write(epochLog);
+            if (last is not null) EpochCompleted?.Invoke(epoch, last);
+            foreach (var c in Callbacks) c.OnEpochEnd(this, epochLog);
+            if (_options.Patience is { } patience && _selection.EpochsWithoutImprovement >= patience) reason = StopReason.EarlyStopped;
+            else if (_stopRequested) reason = StopReason.Requested;
+            else if (_options.MaxSteps is { } max && Step >= max) reason = StopReason.Requested;
         }
-        return last;
+        if (reason == StopReason.Requested && _options.MaxSteps is { } m && Step >= m && !_stopRequested) reason = StopReason.Completed;
+
+        var final = last;
+        if (_options.RestoreBest && _best is not null && reason != StopReason.Cancelled)
+        {
+            Model.LoadStateDict(_best);
+            final = _bestResult;
+        }
+        var result = new FitResult(last, _bestResult, _selection.BestEpoch, Epoch, Step, clock.Elapsed.TotalSeconds, reason) { Final = final };
+        foreach (var c in Callbacks) c.OnFitEnd(this, result);
+        return result;
     }
 
-    private void TrainStep(MultiTaskBatch batch, int epoch)
+    private StepLog? TrainStep(IReadOnlyList<MultiTaskBatch> batches, int epoch)
     {
         using var scope = TensorScope.Begin();
-        var outputs = model.Forward(batch.Input);
-        var losses = TaskLosses.Compute(model.Tasks, outputs, batch, Step);
-        Tensor? total = null;
-        var values = new Dictionary<string, double>(losses.Count, StringComparer.Ordinal);
-        foreach (var t in model.Tasks)
+        Tensor? total = null, auxiliary = null;
+        var values = new Dictionary<string, double>(Model.Tasks.Count + 1, StringComparer.Ordinal);
+        var weights = new Dictionary<string, double>(Model.Tasks.Count, StringComparer.Ordinal);
+        int samples = 0;
+        for (int b = 0; b < batches.Count; b++)
         {
-            if (!losses.TryGetValue(t.Name, out var l)) continue;
-            values[t.Name] = l.Item();
-            var weighted = t.Weight == 1 ? l : l.MulScalar(t.Weight);
-            total = total is null ? weighted : total.Add(weighted);
+            var batch = batches[b];
+            samples += batch.Size;
+            var outputs = Model.Forward(batch.Input);
+            var tasks = batches.Count == 1 ? Model.Tasks : [Model.Tasks[b]];
+            Dictionary<string, Tensor> losses;
+            try { losses = TaskLosses.Compute(tasks, outputs, batch, Step + 1); }
+            catch (LossDivergedException e) { throw Diverged(e.Task, e.Step, e.Value); }
+            foreach (var t in tasks)
+            {
+                if (!losses.TryGetValue(t.Name, out var l)) continue;
+                values[t.Name] = l.Item();
+                weights[t.Name] = t.Weight;
+                var weighted = t.Weight == 1 ? l : l.MulScalar(t.Weight);
+                total = total is null ? weighted : total.Add(weighted);
+            }
+            var aux = Model.AuxiliaryLoss();
+            if (aux is not null) auxiliary = auxiliary is null ? aux : auxiliary.Add(aux);
         }
-        if (total is null) return; // no labels in this batch
-        var auxiliary = model.AuxiliaryLoss();
+        if (total is null) return null;   // no labels in these batches
         if (auxiliary is not null)
         {
+            if (batches.Count > 1) auxiliary = auxiliary.MulScalar(1.0 / batches.Count);
             double a = auxiliary.Item();
-            if (!double.IsFinite(a)) throw new LossDivergedException("(auxiliary loss)", Step + 1, a);
+            if (!double.IsFinite(a)) throw Diverged(AuxiliaryLossName, Step + 1, a);
             values[AuxiliaryLossName] = a;
             total = total.Add(auxiliary);
         }
-        optimizer.ZeroGrad();
+        Optimizer.ZeroGrad();
         total.Backward();
-        optimizer.Step();
+        Optimizer.Step();
         Step++;
-        StepCompleted?.Invoke(new StepLog(Step, epoch, values, total.Item()));
+        return new StepLog(Step, epoch, values, total.Item())
+        {
+            Weights = weights,
+            LearningRate = Optimizer.ParamGroups.Count > 0 ? Optimizer.ParamGroups[0].Lr : double.NaN,
+            Samples = samples,
+        };
     }
 
+    private LossDivergedException Diverged(string task, long step, double value) => new(task, step, value, LastCheckpointPath);
+
     /// <summary>Every task's metrics over one pass of <paramref name="loader"/>, in evaluation mode.</summary>
-    public EvaluationResult Evaluate(DataLoader loader)
-    {
-        model.Eval();
-        var metrics = model.Tasks.ToDictionary(t => t.Name, t => t.CreateMetrics(), StringComparer.Ordinal);
-        using (GradMode.NoGrad())
-        {
-            foreach (var batch in loader.Epoch(0))
-            {
-                using var scope = TensorScope.Begin();
-                var outputs = model.Forward(batch.Input);
-                foreach (var t in model.Tasks)
-                    foreach (var m in metrics[t.Name]) m.Update(outputs[t.Name], batch.Targets[t.Name], batch.Masks[t.Name]);
-            }
-        }
-        model.Train();
-        return new EvaluationResult(metrics.ToDictionary(
-            kv => kv.Key,
-            kv => (IReadOnlyDictionary<string, double>)kv.Value.ToDictionary(m => m.Name, m => m.Compute())));
-    }
+    public EvaluationResult Evaluate(DataLoader loader) => Evaluate(TrainingSource.FromLoader(loader));
+
+    /// <summary>
+    /// Every task's metrics over one pass of the data, in evaluation mode (the model's mode is restored afterwards).
+    /// With per-task loaders, task t's metrics come from its own loader only.
+    /// </summary>
+    public EvaluationResult Evaluate(TrainingSource source) => Evaluator.Run(Model, source);
 }

@@ -40,10 +40,19 @@ internal static class TaskLosses
     }
 }
 
-/// <summary>A task's loss became NaN or infinite.</summary>
-public sealed class LossDivergedException(string task, long step, double value)
-    : Exception($"task '{task}': loss diverged to {value} at step {step}")
+/// <summary>
+/// A task's loss became NaN or infinite. The message names the task and the step, and the checkpoint left untouched
+/// (the last good one) when checkpointing was on.
+/// </summary>
+public sealed class LossDivergedException(string task, long step, double value, string? keptCheckpoint = null)
+    : Exception($"task '{task}': loss diverged to {value} at step {step}" + (keptCheckpoint is null
+        ? "; no checkpoint was being written"
+        : $"; the last good checkpoint is kept: {keptCheckpoint}"))
 {
     public string Task { get; } = task;
     public long Step { get; } = step;
+    public double Value { get; } = value;
+
+    /// <summary>The last good checkpoint (unchanged), or null when none was written.</summary>
+    public string? KeptCheckpoint { get; } = keptCheckpoint;
 }

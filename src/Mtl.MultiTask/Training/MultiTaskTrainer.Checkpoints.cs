@@ -1,0 +1,98 @@
+// The trainer's checkpoints: last/best files written atomically, and resuming at the exact step they were taken.
+using System.Globalization;
+using System.Text.Json;
+using Mtl.NN;
+using Mtl.NN.Serialization;
+
+namespace Mtl.MultiTask.Training;
+
+public sealed partial class MultiTaskTrainer
+{
+    /// <summary>File name of the latest checkpoint in <see cref="TrainerOptions.CheckpointDirectory"/>.</summary>
+    public const string LastFileName = "last.safetensors";
+
+    /// <summary>File name of the best epoch's weights in <see cref="TrainerOptions.CheckpointDirectory"/>.</summary>
+    public const string BestFileName = "best.safetensors";
+
+    /// <summary>
+    /// Writes the complete training state — model, optimiser, schedule, the default generator (dropout masks), step,
+    /// epoch, position within the epoch, model-selection state — to <c>last.safetensors</c> in the checkpoint folder,
+    /// atomically (a crash leaves the previous file intact). Returns the path.
+    /// </summary>
+    public string SaveCheckpoint()
+    {
+        var dir = _options.CheckpointDirectory ?? throw new InvalidOperationException("SaveCheckpoint: TrainerOptions.CheckpointDirectory is not set");
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, LastFileName);
+        var content = CheckpointContent.Capture(Model, Components(), Generators(), Step, Epoch, ConfigJson);
+        Checkpoint.Save(path, content);
+        LastCheckpointPath = path;
+        return path;
+    }
+
+    /// <summary>
+    /// Restores a checkpoint written by <see cref="SaveCheckpoint"/> (all of it or nothing, see
+    /// <see cref="Checkpoint.Restore(string, Module, IReadOnlyDictionary{string, IStateful}?, IReadOnlyDictionary{string, Generator}?, bool)"/>);
+    /// the next <see cref="Fit(TrainingSource, TrainingSource?, CancellationToken)"/> continues at the saved step, with
+    /// the same batches, learning rates and random numbers as an uninterrupted run. The best weights are read from
+    /// <c>best.safetensors</c> beside it when present.
+    /// </summary>
+    public void Resume(string checkpointPath)
+    {
+        var content = Checkpoint.Restore(checkpointPath, Model, Components(), Generators());
+        Step = content.Step;
+        Epoch = content.Epoch;
+        var best = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, BestFileName);
+        _best = File.Exists(best) ? Checkpoint.Load(best).Model : null;
+        LastCheckpointPath = checkpointPath;
+    }
+
+    private Dictionary<string, IStateful> Components()
+    {
+        var c = new Dictionary<string, IStateful>(StringComparer.Ordinal) { ["optim"] = Optimizer, ["trainer"] = new LoopState(this) };
+        if (Scheduler is not null) c["sched"] = Scheduler;
+        return c;
+    }
+
+    private static Dictionary<string, Generator> Generators() => new(StringComparer.Ordinal) { ["default"] = Init.DefaultGenerator };
+
+    // Deep copy of a state dict (the live tensors change as training goes on).
+    private static StateDict Snapshot(StateDict state)
+    {
+        var copy = new StateDict();
+        foreach (var (k, t) in state.Tensors) copy[k] = t.Detach().Clone();
+        return copy;
+    }
+
+    // The loop's own state as a checkpoint component: position in the epoch and model selection.
+    private sealed class LoopState(MultiTaskTrainer trainer) : IStateful
+    {
+        public StateDict StateDict()
+        {
+            var s = new StateDict();
+            var (best, epoch, without) = trainer._selection.State;
+            s.Values["step_in_epoch"] = trainer._stepInEpoch.ToString(CultureInfo.InvariantCulture);
+            s.Values["best_score"] = best.ToString("R", CultureInfo.InvariantCulture);
+            s.Values["best_epoch"] = epoch.ToString(CultureInfo.InvariantCulture);
+            s.Values["epochs_without_improvement"] = without.ToString(CultureInfo.InvariantCulture);
+            s.Values["reference"] = JsonSerializer.Serialize(trainer._selection.Reference);
+            s.Values["best_result"] = JsonSerializer.Serialize(trainer._bestResult?.Metrics);
+            return s;
+        }
+
+        public void LoadStateDict(StateDict state)
+        {
+            string Get(string key) => state.Values.TryGetValue(key, out var v) ? v
+                : throw new CheckpointException($"trainer state: '{key}' is missing");
+            int stepInEpoch = int.Parse(Get("step_in_epoch"), CultureInfo.InvariantCulture);
+            double best = double.Parse(Get("best_score"), CultureInfo.InvariantCulture);
+            int bestEpoch = int.Parse(Get("best_epoch"), CultureInfo.InvariantCulture);
+            int without = int.Parse(Get("epochs_without_improvement"), CultureInfo.InvariantCulture);
+            var reference = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, double>>>(Get("reference"));
+            var bestResult = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, double>>>(Get("best_result"));
+            trainer._stepInEpoch = stepInEpoch;
+            trainer._selection.Restore(best, bestEpoch, without, reference?.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, double>)kv.Value, StringComparer.Ordinal));
+            trainer._bestResult = bestResult is null ? null : new EvaluationResult(bestResult.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, double>)kv.Value, StringComparer.Ordinal));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+// Options of the multi-task trainer: budget, model selection and early stopping, checkpoints and the metrics log.
+namespace Mtl.MultiTask.Training;
+
+/// <summary>Options of <see cref="MultiTaskTrainer"/>.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Stop after this many optimisation steps in all (null = no limit; the epoch budget still applies).</summary>
+    public long? MaxSteps { get; init; }
+
+    /// <summary>
+    /// Early stopping: stop when the validation score (<see cref="ModelSelection"/>) has not improved by more than
+    /// <see cref="MinDelta"/> for this many epochs (null = never stop early). Needs validation data.
+    /// </summary>
+    public int? Patience { get; init; }
+
+    /// <summary>The improvement of the score (in Δm percentage points) that counts for early stopping and best-model keeping.</summary>
+    public double MinDelta { get; init; }
+
+    /// <summary>
+    /// Keep the weights of the epoch with the best validation score and load them back when training ends (default
+    /// true; needs validation data). The best weights are also written to <c>best.safetensors</c> when checkpointing.
+    /// </summary>
+    public bool RestoreBest { get; init; } = true;
+
+    /// <summary>
+    /// Reference per-task metric values for the score (task → metric → value, e.g. single-task baselines); the score is
+    /// then Δm against them. Without it the score is Δm against the first validation epoch, which ranks epochs the same
+    /// way for a given run.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? ReferenceMetrics { get; init; }
+
+    /// <summary>
+    /// Folder for checkpoints: <c>last.safetensors</c> (written atomically at the end of every
+    /// <see cref="CheckpointEvery"/>-th epoch and on cancellation) and <c>best.safetensors</c>. Null = no checkpoints.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Write <c>last.safetensors</c> every this many epochs.</summary>
+    public int CheckpointEvery { get; init; } = 1;
+
+    /// <summary>A JSON-lines file to append one record per step and per epoch to (null = none).</summary>
+    public string? MetricsLogPath { get; init; }
+
+    internal void Validate()
+    {
+        if (Epochs < 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "TrainerOptions: Epochs must be 0 or more");
+        if (MaxSteps is < 0) throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "TrainerOptions: MaxSteps must be 0 or more");
+        if (Patience is < 1) throw new ArgumentOutOfRangeException(nameof(Patience), Patience, "TrainerOptions: Patience must be at least 1");
+        if (CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "TrainerOptions: CheckpointEvery must be at least 1");
+        if (!(MinDelta >= 0)) throw new ArgumentOutOfRangeException(nameof(MinDelta), MinDelta, "TrainerOptions: MinDelta must be ≥ 0");
+    }
+}
