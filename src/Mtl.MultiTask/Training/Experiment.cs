@@ -1,0 +1,118 @@
+// A complete run: train the multi-task model, optionally one single-task baseline per task with the same budget, report.
+using System.Diagnostics;
+using Mtl.MultiTask.Architectures;
+using Mtl.MultiTask.Metrics;
+using Mtl.MultiTask.Tasks;
+using Mtl.NN.Optim;
+
+namespace Mtl.MultiTask.Training;
+
+/// <summary>Options of <see cref="Experiment"/>.</summary>
+public sealed record ExperimentOptions
+{
+    /// <summary>Also train one single-task model per task (same encoder, that task's head, same trainer options).</summary>
+    public bool Baselines { get; init; }
+
+    /// <summary>The trainer options for every model of the run (checkpoint folders get a sub-folder per model).</summary>
+    public TrainerOptions Trainer { get; init; } = new();
+
+    /// <summary>Name recorded in the report (e.g. the registry name of the architecture).</summary>
+    public string Architecture { get; init; } = "custom";
+
+    /// <summary>Where to write <c>report.json</c> (null = not written).</summary>
+    public string? ReportPath { get; init; }
+}
+
+/// <summary>
+/// Runs a multi-task experiment as papers report it: the multi-task model is trained (with validation-based model
+/// selection), then — with <see cref="ExperimentOptions.Baselines"/> — each task alone on the same architecture
+/// built for that single task, with the same trainer options; all are evaluated on the test data and compared in a
+/// <see cref="RunReport"/> (per-task metrics, Δm, parameter counts, wall times).
+/// </summary>
+/// <param name="buildModel">Builds the model for a set of tasks (all tasks, or one for a baseline).</param>
+/// <param name="buildOptimizer">Builds the optimiser for a model.</param>
+/// <param name="tasks">The tasks.</param>
+/// <param name="options">Run options.</param>
+public sealed class Experiment(Func<IReadOnlyList<TaskSpec>, MultiTaskModel> buildModel, Func<MultiTaskModel, Optimizer> buildOptimizer,
+    IReadOnlyList<TaskSpec> tasks, ExperimentOptions? options = null)
+{
+    private readonly ExperimentOptions _options = options ?? new ExperimentOptions();
+
+    /// <summary>An experiment over a registered architecture (see <see cref="ArchitectureRegistry"/>).</summary>
+    public static Experiment FromRegistry(string architecture, object? architectureOptions, Trunk trunk, IReadOnlyList<TaskSpec> tasks,
+        Func<MultiTaskModel, Optimizer> buildOptimizer, ExperimentOptions? options = null) =>
+        new(ts => ArchitectureRegistry.Create(architecture, new ArchitectureContext(ts, trunk), architectureOptions), buildOptimizer, tasks,
+            (options ?? new ExperimentOptions()) with { Architecture = architecture });
+
+    /// <summary>Called with each trainer before it trains ("mtl" or "stl:{task}"), to attach logging or callbacks.</summary>
+    public event Action<string, MultiTaskTrainer>? TrainerCreated;
+
+    /// <summary>The multi-task model of the last <see cref="Run"/>.</summary>
+    public MultiTaskModel? Model { get; private set; }
+
+    /// <summary>Trains and evaluates everything; evaluation uses <paramref name="test"/>, or the validation data without it.</summary>
+    public RunReport Run(TrainingSource train, TrainingSource validation, TrainingSource? test = null)
+    {
+        TaskSpec.Validate(tasks);
+        var evaluation = test ?? validation;
+        var (mtl, model) = TrainOne("mtl", tasks, train, validation, evaluation);
+        Model = model;
+        Dictionary<string, ModelReport>? single = null;
+        List<MetricComparison>? comparison = null;
+        double? deltaM = null, deltaAll = null;
+        if (_options.Baselines)
+        {
+            single = new Dictionary<string, ModelReport>(StringComparer.Ordinal);
+            foreach (var t in tasks)
+                single[t.Name] = TrainOne($"stl-{t.Name}", [t], Restrict(train, t.Name), Restrict(validation, t.Name), Restrict(evaluation, t.Name)).Report;
+            comparison = [];
+            var perTask = new List<double>();
+            foreach (var t in tasks)
+            {
+                var metrics = t.CreateMetrics();
+                var rows = metrics.Select(m => new MetricComparison(t.Name, m.Name, mtl.Metrics[t.Name][m.Name], single[t.Name].Metrics[t.Name][m.Name], m.HigherIsBetter)).ToList();
+                comparison.AddRange(rows);
+                perTask.Add(Metrics.DeltaM.Compute(rows));
+            }
+            deltaM = Metrics.DeltaM.Compute(tasks.Select(t => comparison.First(c => c.Task == t.Name)).ToList());
+            deltaAll = perTask.Average();
+        }
+        var report = new RunReport
+        {
+            Architecture = _options.Architecture,
+            Tasks = tasks.Select(t => t.Name).ToList(),
+            EvaluatedOn = test is null ? "validation" : "test",
+            MultiTask = mtl,
+            SingleTask = single,
+            Comparison = comparison,
+            DeltaM = deltaM,
+            DeltaMAllMetrics = deltaAll,
+            SingleTaskParameters = single?.Values.Sum(r => r.Parameters),
+            SingleTaskSeconds = single?.Values.Sum(r => r.Seconds),
+        };
+        if (_options.ReportPath is not null) report.Save(_options.ReportPath);
+        return report;
+    }
+
+    private (ModelReport Report, MultiTaskModel Model) TrainOne(string name, IReadOnlyList<TaskSpec> modelTasks, TrainingSource train,
+        TrainingSource validation, TrainingSource evaluation)
+    {
+        var model = buildModel(modelTasks);
+        var trainerOptions = _options.Trainer;
+        if (trainerOptions.CheckpointDirectory is { } dir) trainerOptions = trainerOptions with { CheckpointDirectory = Path.Combine(dir, name) };
+        if (trainerOptions.MetricsLogPath is { } log)
+            trainerOptions = trainerOptions with { MetricsLogPath = Path.Combine(Path.GetDirectoryName(log) ?? "", $"{Path.GetFileNameWithoutExtension(log)}.{name}{Path.GetExtension(log)}") };
+        var trainer = new MultiTaskTrainer(model, buildOptimizer(model), trainerOptions);
+        TrainerCreated?.Invoke(name, trainer);
+        var clock = Stopwatch.StartNew();
+        var fit = trainer.Fit(train, validation);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var metrics = trainer.Evaluate(evaluation).Metrics;
+        return (new ModelReport(metrics, model.ParameterCount(trainableOnly: true), seconds, fit.Epochs, fit.BestEpoch), model);
+    }
+
+    // A single-task baseline reads only its own task's loader of a per-task source; a joint loader is shared as it is
+    // (the model only has the one task, so the other labels are ignored).
+    private static TrainingSource Restrict(TrainingSource source, string task) =>
+        source.PerTask is { } perTask ? TrainingSource.FromTaskLoaders(new Dictionary<string, Data.DataLoader> { [task] = perTask[task] }) : source;
+}

@@ -1,0 +1,64 @@
+// The run report: per-task metrics of the multi-task model and single-task baselines, Δm, parameter counts, wall times.
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Mtl.MultiTask.Metrics;
+
+namespace Mtl.MultiTask.Training;
+
+/// <summary>One trained model's side of the report.</summary>
+/// <param name="Metrics">Test (or validation) metrics, task → metric → value.</param>
+/// <param name="Parameters">Trainable parameter count.</param>
+/// <param name="Seconds">Training wall time.</param>
+/// <param name="Epochs">Epochs trained.</param>
+/// <param name="BestEpoch">The epoch whose weights were kept (−1 when no selection happened).</param>
+public sealed record ModelReport(
+    [property: JsonPropertyName("metrics")] IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Metrics,
+    [property: JsonPropertyName("parameters")] long Parameters,
+    [property: JsonPropertyName("seconds")] double Seconds,
+    [property: JsonPropertyName("epochs")] int Epochs,
+    [property: JsonPropertyName("best_epoch")] int BestEpoch);
+
+/// <summary>
+/// What <see cref="Experiment.Run"/> measured. <see cref="DeltaM"/> is Δm% over each task's primary metric (the first
+/// it declares) — (1/K)·Σ_k (−1)^{s_k}·(M_mtl,k − M_stl,k)/M_stl,k·100; <see cref="DeltaMAllMetrics"/> averages every
+/// metric within a task first, then over tasks (LibMTL's form). Both are null without baselines.
+/// </summary>
+public sealed record RunReport
+{
+    [JsonPropertyName("architecture")] public required string Architecture { get; init; }
+    [JsonPropertyName("tasks")] public required IReadOnlyList<string> Tasks { get; init; }
+    [JsonPropertyName("evaluated_on")] public required string EvaluatedOn { get; init; }
+    [JsonPropertyName("multi_task")] public required ModelReport MultiTask { get; init; }
+    [JsonPropertyName("single_task")] public IReadOnlyDictionary<string, ModelReport>? SingleTask { get; init; }
+    [JsonPropertyName("comparison")] public IReadOnlyList<MetricComparison>? Comparison { get; init; }
+    [JsonPropertyName("delta_m")] public double? DeltaM { get; init; }
+    [JsonPropertyName("delta_m_all_metrics")] public double? DeltaMAllMetrics { get; init; }
+    [JsonPropertyName("single_task_parameters")] public long? SingleTaskParameters { get; init; }
+    [JsonPropertyName("single_task_seconds")] public double? SingleTaskSeconds { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    /// <summary>The report as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a report written by <see cref="Save"/>.</summary>
+    public static RunReport FromJson(string json) => JsonSerializer.Deserialize<RunReport>(json, Json)
+        ?? throw new JsonException("run report: the document is null");
+
+    /// <summary>Writes the report to <paramref name="path"/> (via a temp file and a rename, so a reader never sees half of it).</summary>
+    public void Save(string path)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = full + ".tmp";
+        File.WriteAllText(temp, ToJson());
+        File.Move(temp, full, overwrite: true);
+    }
+}
