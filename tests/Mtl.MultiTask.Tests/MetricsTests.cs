@@ -115,3 +115,27 @@ public class MetricsTests
         Assert.Throws<ArgumentException>(() => DeltaM.Compute([new("a", "mse", 1, 0, false)]));
     }
 }
+
+public class MultiLabelMetricsTests
+{
+    [Fact]
+    public void Hamming_accuracy_and_label_macro_f1_match_hand_counts()
+    {
+        // logits > 0 mean "label present". Rows: predicted / true
+        // r0: 1 0 1 / 1 0 0 ; r1: 0 1 1 / 0 1 1 ; r2 (masked out): 1 1 1 / 0 0 0
+        var logits = Tensor.From(new float[] { 2, -1, 3, -2, 1, 1, 5, 5, 5 }, [3, 3]);
+        var target = Tensor.From(new float[] { 1, 0, 0, 0, 1, 1, 0, 0, 0 }, [3, 3]);
+        var mask = Tensor.From(new float[] { 1, 1, 0 }, [3]);
+        var hamming = new Mtl.MultiTask.Metrics.HammingAccuracy();
+        hamming.Update(logits, target, mask);
+        Assert.Equal(5.0 / 6, hamming.Compute(), 12);
+        var f1 = new Mtl.MultiTask.Metrics.LabelMacroF1();
+        f1.Update(logits, target, mask);
+        // label 0: tp 1 → F1 1; label 1: tp 1 → 1; label 2: tp 1, fp 1 → 2/3
+        Assert.Equal((1 + 1 + 2.0 / 3) / 3, f1.Compute(), 12);
+        Assert.Contains("not 0 or 1", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            f1.Update(logits, Tensor.From(new float[] { 2, 0, 0, 0, 1, 1, 0, 0, 0 }, [3, 3]))).Message);
+        var spec = new Mtl.MultiTask.Tasks.TaskSpec("tags", Mtl.MultiTask.Tasks.TaskKind.MultiLabel, 3);
+        Assert.Equal(new[] { "label_macro_f1", "hamming_accuracy" }, spec.CreateMetrics().Select(m => m.Name).ToArray());
+    }
+}

@@ -19,7 +19,7 @@ public enum TaskKind
 
 /// <summary>
 /// Declares one task of a multi-task model. Defaults follow the kind: classification uses cross-entropy with accuracy
-/// and macro-F1, regression MSE with MSE, MAE and R², multi-label BCE-with-logits (metrics must be declared). The head defaults to one
+/// and macro-F1, regression MSE with MSE, MAE and R², multi-label BCE-with-logits with label macro-F1 and Hamming accuracy. The head defaults to one
 /// Linear layer from the shared representation to <see cref="OutputSize"/>.
 /// </summary>
 public sealed record TaskSpec
@@ -74,7 +74,7 @@ public sealed record TaskSpec
     private static IReadOnlyList<Func<IMetric>> DefaultMetrics(TaskKind kind) => kind switch
     {
         TaskKind.Regression => [() => new MeanSquaredError(), () => new MeanAbsoluteError(), () => new RSquared()],
-        TaskKind.MultiLabel => [],   // declare metrics explicitly for multi-label tasks for now
+        TaskKind.MultiLabel => [() => new LabelMacroF1(), () => new HammingAccuracy()],
         _ => [() => new Accuracy(), () => new MacroF1()],
     };
 
