@@ -179,3 +179,27 @@ public sealed class TrainerLoopTests : IDisposable
             new MultiTaskTrainer(model, new SGD(model.Parameters(), new SGDOptions { Lr = 0.01 }), new TrainerOptions { Patience = 1 }).Fit(Loader(data))).Message);
     }
 }
+
+public class TaskOutputCheckTests
+{
+    private sealed class WrongWidth : MultiTaskModel
+    {
+        private readonly Mtl.MultiTask.Tasks.TaskSpec[] _tasks = [new("digit", Mtl.MultiTask.Tasks.TaskKind.Classification, 10)];
+        private readonly Linear _layer;
+        public WrongWidth() => _layer = RegisterModule("layer", new Linear(4, 7));
+        public override IReadOnlyList<Mtl.MultiTask.Tasks.TaskSpec> Tasks => _tasks;
+        public override IReadOnlyDictionary<string, Tensor> Forward(Tensor input) => new Dictionary<string, Tensor> { ["digit"] = _layer.Forward(input) };
+    }
+
+    [Fact]
+    public void An_output_that_does_not_fit_the_task_is_refused_naming_task_and_shapes()
+    {
+        var data = new InMemoryDataset([4], new float[8 * 4], LabelColumn.Classes("digit", 10, new int[8]));
+        var model = new WrongWidth();
+        var trainer = new MultiTaskTrainer(model, new SGD(model.Parameters(), new SGDOptions { Lr = 0.1 }));
+        var e = Assert.Throws<ArgumentException>(() => trainer.Fit(new DataLoader(data, new DataLoaderOptions { BatchSize = 8 })));
+        Assert.Contains("task 'digit'", e.Message);
+        Assert.Contains("(8, 7)", e.Message);
+        Assert.Contains("10 outputs", e.Message);
+    }
+}

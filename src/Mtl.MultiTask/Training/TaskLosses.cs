@@ -19,7 +19,10 @@ internal static class TaskLosses
         {
             if (!batch.Targets.TryGetValue(t.Name, out var target))
                 throw new ArgumentException($"task '{t.Name}': the batch has no targets for it (batch tasks: {string.Join(", ", batch.Targets.Keys)})");
-            var prediction = outputs[t.Name];
+            if (!outputs.TryGetValue(t.Name, out var prediction))
+                throw new ArgumentException($"task '{t.Name}': the model produced no output for it (outputs: {string.Join(", ", outputs.Keys)})");
+            if (prediction.Rank < 2 || prediction.Shape[^1] != t.OutputSize || prediction.Shape[0] != batch.Size)
+                throw new ArgumentException($"task '{t.Name}': the model's output {prediction.ShapeString} does not fit the task's {t.OutputSize} outputs for a batch of {batch.Size} (expected ({batch.Size}, …, {t.OutputSize}))");
             var mask = batch.Masks[t.Name].ToArray<float>();
             int labelled = mask.Count(m => m != 0);
             if (labelled == 0) continue;
