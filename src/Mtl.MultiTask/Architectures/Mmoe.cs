@@ -84,6 +84,8 @@ public sealed class Mmoe : MultiTaskModel
     private Tensor GateInput(Tensor x)
     {
         _expert.CheckInput(x, "Mmoe");
+        if (x.DType == DType.Int32)
+            throw new ArgumentException($"Mmoe: the gates read the raw input, which must be float; got Int32 {x.ShapeString} (token ids: embed them in the trunk and use an architecture that gates on features, or hard sharing)");
         return x.Rank == 2 ? x : x.Reshape([x.Shape[0], InputDim]);                                  // (B, D)
     }
 }
