@@ -32,6 +32,9 @@ public static class ArchitectureRegistry
     {
         Add<HardSharingOptions>("hard", "hard parameter sharing: one shared trunk, one head per task (Caruana 1997)", HardSharing.Create);
         Add<MmoeOptions>("mmoe", "multi-gate mixture of experts: trunk copies as experts, a softmax gate per task (Ma et al. 2018)", Mmoe.Create);
+        Add<CrossStitchOptions>("cross-stitch", "cross-stitch networks: one trunk column per task, learned linear mixing after each stage (Misra et al. 2016)", CrossStitch.Create);
+        Add<SoftSharingOptions>("soft", "soft sharing: one trunk column per task tied by an L2, trace-norm or shared/private orthogonality penalty (Duong 2015; Yang & Hospedales 2017; Liu 2017)", SoftSharing.Create);
+        Add<TaskAttentionOptions>("task-attention", "task attention: one trunk column per task, per-sample softmax mixing of the columns after each stage", TaskAttention.Create);
     }
 
     /// <summary>Every registered architecture, sorted by name.</summary>
