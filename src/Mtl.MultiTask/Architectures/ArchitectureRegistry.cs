@@ -32,6 +32,9 @@ public static class ArchitectureRegistry
     {
         Add<HardSharingOptions>("hard", "hard parameter sharing: one shared trunk, one head per task (Caruana 1997)", HardSharing.Create);
         Add<MmoeOptions>("mmoe", "multi-gate mixture of experts: trunk copies as experts, a softmax gate per task (Ma et al. 2018)", Mmoe.Create);
+        Add<MtanOptions>("mtan", "multi-task attention network: a shared trunk with a soft attention mask per task and stage (Liu et al. 2019)", Mtan.Create);
+        Add<HierarchicalOptions>("hierarchical", "heads at chosen trunk depths, with task chains feeding predictions downstream (Søgaard & Goldberg 2016)", Hierarchical.Create);
+        Add<LearningToBranchOptions>("ltb", "learning to branch: a tree of trunk-stage copies with Gumbel-softmax parent choices (Guo et al. 2020)", LearningToBranch.Create);
     }
 
     /// <summary>Every registered architecture, sorted by name.</summary>
