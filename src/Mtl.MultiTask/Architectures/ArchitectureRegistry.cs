@@ -35,6 +35,9 @@ public static class ArchitectureRegistry
         Add<CrossStitchOptions>("cross-stitch", "cross-stitch networks: one trunk column per task, learned linear mixing after each stage (Misra et al. 2016)", CrossStitch.Create);
         Add<SoftSharingOptions>("soft", "soft sharing: one trunk column per task tied by an L2, trace-norm or shared/private orthogonality penalty (Duong 2015; Yang & Hospedales 2017; Liu 2017)", SoftSharing.Create);
         Add<TaskAttentionOptions>("task-attention", "task attention: one trunk column per task, per-sample softmax mixing of the columns after each stage", TaskAttention.Create);
+        Add<MtanOptions>("mtan", "multi-task attention network: a shared trunk with a soft attention mask per task and stage (Liu et al. 2019)", Mtan.Create);
+        Add<HierarchicalOptions>("hierarchical", "heads at chosen trunk depths, with task chains feeding predictions downstream (Søgaard & Goldberg 2016)", Hierarchical.Create);
+        Add<LearningToBranchOptions>("ltb", "learning to branch: a tree of trunk-stage copies with Gumbel-softmax parent choices (Guo et al. 2020)", LearningToBranch.Create);
     }
 
     /// <summary>Every registered architecture, sorted by name.</summary>
