@@ -32,6 +32,10 @@ public static class ArchitectureRegistry
     {
         Add<HardSharingOptions>("hard", "hard parameter sharing: one shared trunk, one head per task (Caruana 1997)", HardSharing.Create);
         Add<MmoeOptions>("mmoe", "multi-gate mixture of experts: trunk copies as experts, a softmax gate per task (Ma et al. 2018)", Mmoe.Create);
+        Add<CgcOptions>("cgc", "customized gate control: shared and task-specific trunk copies, a gate per task (Tang et al. 2020)", Ple.CreateCgc);
+        Add<PleOptions>("ple", "progressive layered extraction: CGC levels per trunk stage with a shared gate between levels (Tang et al. 2020)", Ple.Create);
+        Add<DSelectKOptions>("dselect-k", "mixture of experts with differentiable k-sparse DSelect-k gates per task (Hazimeh et al. 2021)", DSelectK.Create);
+        Add<LowRankOptions>("low-rank", "shared trunk, then task branches whose layers share a Tucker-factorised weight tensor (Yang & Hospedales 2017)", LowRank.Create);
     }
 
     /// <summary>Every registered architecture, sorted by name.</summary>
