@@ -149,7 +149,7 @@ public class LowRankTests(ITestOutputHelper output)
         var model = ArchitectureRegistry.Create("low-rank", LearningHarness.FashionContext());
         // Half the harness's learning rate, 5 epochs instead of 3. Each task weight is a product of four factors
         // (U1, S, U3[t], U2) and U1, U2, S are shared, so one SGD step moves W_t by several times a plain Linear's step;
-        // at lr 0.05 with momentum 0.9 a task's branch ReLUs died at the loss spike that ends the initial plateau in 3 of
+        // at lr 0.05 with momentum 0.9 a task's branch ReLUs died at the loss spike that ends the initial plateau in 4 of
         // 10 seeds (test accuracy 0.10, chance). At lr 0.025 for 5 epochs, seeds 10–19 all reached 0.42–0.55.
         var result = LearningHarness.TrainOnMultiFashion(model, epochs: 5, lr: 0.025);
         Report(result, "low-rank");
