@@ -38,6 +38,10 @@ public static class ArchitectureRegistry
         Add<MtanOptions>("mtan", "multi-task attention network: a shared trunk with a soft attention mask per task and stage (Liu et al. 2019)", Mtan.Create);
         Add<HierarchicalOptions>("hierarchical", "heads at chosen trunk depths, with task chains feeding predictions downstream (Søgaard & Goldberg 2016)", Hierarchical.Create);
         Add<LearningToBranchOptions>("ltb", "learning to branch: a tree of trunk-stage copies with Gumbel-softmax parent choices (Guo et al. 2020)", LearningToBranch.Create);
+        Add<CgcOptions>("cgc", "customized gate control: shared and task-specific trunk copies, a gate per task (Tang et al. 2020)", Ple.CreateCgc);
+        Add<PleOptions>("ple", "progressive layered extraction: CGC levels per trunk stage with a shared gate between levels (Tang et al. 2020)", Ple.Create);
+        Add<DSelectKOptions>("dselect-k", "mixture of experts with differentiable k-sparse DSelect-k gates per task (Hazimeh et al. 2021)", DSelectK.Create);
+        Add<LowRankOptions>("low-rank", "shared trunk, then task branches whose layers share a Tucker-factorised weight tensor (Yang & Hospedales 2017)", LowRank.Create);
     }
 
     /// <summary>Every registered architecture, sorted by name.</summary>
