@@ -167,9 +167,10 @@ public sealed class Mtan : MultiTaskModel
         bool image = shape.Length == 3;
         int c = image ? shape[0] : shape[^1];
         int inputs = hasPrevious ? 2 * c : c, hidden = width ?? c;
+        // The 1×1 convolutions have no bias: the BatchNorm after each removes the mean, so a bias would get no gradient.
         return image
-            ? new Sequential(new Conv2d(inputs, hidden, 1, generator: g), new BatchNorm2d(hidden), new ReLU(),
-                new Conv2d(hidden, c, 1, generator: g), new BatchNorm2d(c), new Sigmoid())
+            ? new Sequential(new Conv2d(inputs, hidden, 1, bias: false, generator: g), new BatchNorm2d(hidden), new ReLU(),
+                new Conv2d(hidden, c, 1, bias: false, generator: g), new BatchNorm2d(c), new Sigmoid())
             : new Sequential(new Linear(inputs, hidden, generator: g), new ReLU(), new Linear(hidden, c, generator: g), new Sigmoid());
     }
 
