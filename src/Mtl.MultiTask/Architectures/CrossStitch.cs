@@ -64,8 +64,7 @@ public sealed class CrossStitch : MultiTaskModel
         int k = _tasks.Length;
         var shapes = StitchStages.Select(s => o.PerChannel ? new[] { trunk.StageShapes[s][0], k, k } : new[] { k, k }).ToArray();
         _units = RegisterModule("stitch", new StitchUnits(StitchStages, shapes, o.SelfWeight));
-        Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(_tasks.Select(t =>
-            new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(width)))));
+        Heads = RegisterModule("heads", TaskHeads.Build(_tasks, t => width));
     }
 
     /// <summary>Registry factory: one column of the context's trunk per task.</summary>

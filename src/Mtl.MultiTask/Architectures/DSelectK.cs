@@ -60,12 +60,10 @@ public sealed class DSelectK : MultiTaskModel
         Options = o;
         InputDim = expert.InputShape.Aggregate(1, (a, b) => a * b);
         int width = expert.Width();
-        Experts = RegisterModule("experts", new ModuleList<Module<Tensor, Tensor>>(
-            Enumerable.Range(0, o.NumExperts).Select(_ => (Module<Tensor, Tensor>)expert.Build())));
+        Experts = RegisterModule("experts", TaskHeads.Copies(expert, o.NumExperts));
         Gates = RegisterModule("gates", new ModuleDict<DSelectKGate>(tasks.Select(t => new KeyValuePair<string, DSelectKGate>(
             t.Name, new DSelectKGate(o.NumExperts, o.NumNonzeros, o.Gamma, o.PerExample ? InputDim : 0, generator)))));
-        Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(
-            tasks.Select(t => new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(width)))));
+        Heads = RegisterModule("heads", TaskHeads.Build(tasks, t => width));
     }
 
     /// <summary>Registry factory: experts are copies of the context's trunk.</summary>

@@ -23,8 +23,7 @@ public sealed class HardSharing : MultiTaskModel
         _tasks = tasks.ToArray();
         RepresentationWidth = representationWidth;
         Encoder = RegisterModule("encoder", encoder);
-        Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(tasks.Select(t =>
-            new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(representationWidth)))));
+        Heads = RegisterModule("heads", TaskHeads.Build(tasks, t => representationWidth));
     }
 
     /// <summary>Registry factory: one copy of the trunk shared by every task's head.</summary>

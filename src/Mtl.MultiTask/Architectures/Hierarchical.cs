@@ -56,8 +56,7 @@ public sealed class Hierarchical : MultiTaskModel
 
         int deepest = _stageOf.Values.Max();
         Trunk = RegisterModule("trunk", new ModuleList<Module<Tensor, Tensor>>(Enumerable.Range(0, deepest + 1).Select(trunk.BuildStage)));
-        Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(_tasks.Select(t =>
-            new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(_widthOf[t.Name])))));
+        Heads = RegisterModule("heads", TaskHeads.Build(_tasks, t => _widthOf[t.Name]));
     }
 
     /// <summary>Registry factory: the context's trunk, heads at each task's <see cref="TaskSpec.AttachDepth"/>.</summary>

@@ -63,8 +63,7 @@ public sealed class LearningToBranch : MultiTaskModel
             new ModuleList<Module<Tensor, Tensor>>(Enumerable.Range(0, Branches[s]).Select(_ => trunk.BuildStage(s))))));
         _branch = RegisterModule("branch", new ModuleDict<BranchLogits>(Enumerable.Range(1, trunk.Depth - 1).Select(s =>
             new KeyValuePair<string, BranchLogits>(Key(s), new BranchLogits(Branches[s], Branches[s - 1])))));
-        Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(_tasks.Select(t =>
-            new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(last[0])))));
+        Heads = RegisterModule("heads", TaskHeads.Build(_tasks, t => last[0]));
     }
 
     /// <summary>Registry factory: stage copies of the context's trunk, one leaf per task.</summary>

@@ -57,8 +57,7 @@ public sealed class LowRank : MultiTaskModel
             fanIn = fanOut;
         }
         Branches = RegisterModule("branches", new ModuleList<TuckerLinear>(layers));
-        Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(
-            tasks.Select(t => new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(o.Widths[^1])))));
+        Heads = RegisterModule("heads", TaskHeads.Build(tasks, t => o.Widths[^1]));
     }
 
     /// <summary>Registry factory: the context's trunk as the shared encoder.</summary>

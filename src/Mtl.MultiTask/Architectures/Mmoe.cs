@@ -41,12 +41,10 @@ public sealed class Mmoe : MultiTaskModel
         Options = o;
         InputDim = expert.InputShape.Aggregate(1, (a, b) => a * b);
         int width = expert.Width();
-        Experts = RegisterModule("experts", new ModuleList<Module<Tensor, Tensor>>(
-            Enumerable.Range(0, o.NumExperts).Select(_ => (Module<Tensor, Tensor>)expert.Build())));
+        Experts = RegisterModule("experts", TaskHeads.Copies(expert, o.NumExperts));
         Gates = RegisterModule("gates", new ModuleDict<Linear>(
             tasks.Select(t => new KeyValuePair<string, Linear>(t.Name, new Linear(InputDim, o.NumExperts, generator: generator)))));
-        Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(
-            tasks.Select(t => new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(width)))));
+        Heads = RegisterModule("heads", TaskHeads.Build(tasks, t => width));
     }
 
     /// <summary>Registry factory: experts are copies of the context's trunk.</summary>

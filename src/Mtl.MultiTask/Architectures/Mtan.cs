@@ -77,8 +77,7 @@ public sealed class Mtan : MultiTaskModel
         Attention = RegisterModule("attention", new ModuleDict<ModuleDict<Sequential>>(_tasks.Select(t =>
             new KeyValuePair<string, ModuleDict<Sequential>>(t.Name, new ModuleDict<Sequential>(AttentionStages.Select(s =>
                 new KeyValuePair<string, Sequential>(Key(s), MaskBlock(shapes[s], s > AttentionStages[0], o.AttentionWidth, generator))))))));
-        Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(_tasks.Select(t =>
-            new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(width)))));
+        Heads = RegisterModule("heads", TaskHeads.Build(_tasks, t => width));
         if (o.Transfer == MtanTransfer.StageCopy)
             _transfer = RegisterModule("transfer", new ModuleDict<Module<Tensor, Tensor>>(
                 Enumerable.Range(AttentionStages[0] + 1, trunk.Depth - AttentionStages[0] - 1)

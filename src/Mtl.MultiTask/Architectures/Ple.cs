@@ -128,8 +128,7 @@ public sealed class Ple : MultiTaskModel
             return new PleLevel(trunk, first, end - first, tasks, o.SharedExperts, o.TaskExperts, sharedGate: l < levels - 1, generator);
         })));
         int width = trunk.Width();
-        Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(
-            tasks.Select(t => new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(width)))));
+        Heads = RegisterModule("heads", TaskHeads.Build(tasks, t => width));
     }
 
     /// <summary>Registry factory of <c>ple</c>: one level per trunk stage unless <see cref="PleOptions.Levels"/> says otherwise.</summary>

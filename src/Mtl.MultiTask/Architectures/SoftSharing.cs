@@ -103,8 +103,7 @@ public sealed class SoftSharing : MultiTaskModel
         HeadWidth = orthogonal ? 2 * width : width;
         if (orthogonal) Shared = RegisterModule("shared", new ModuleList<Module<Tensor, Tensor>>(trunk.BuildStages()));
         Columns = RegisterModule("columns", ColumnStages.Build(trunk, _tasks));
-        Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(_tasks.Select(t =>
-            new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(HeadWidth)))));
+        Heads = RegisterModule("heads", TaskHeads.Build(_tasks, t => HeadWidth));
         _orthogonalStage = new bool[trunk.Depth];
         if (orthogonal) foreach (var s in RegularisedStages) _orthogonalStage[s] = true;
         _tied = orthogonal ? [] : TiedParameters(o.Penalty);

@@ -55,8 +55,7 @@ public sealed class TaskAttention : MultiTaskModel
             return new KeyValuePair<string, ModuleDict<Linear>>(Key(s), new ModuleDict<Linear>(_tasks.Select(t =>
                 new KeyValuePair<string, Linear>(t.Name, new Linear(k * d, k, generator: generator)))));
         })));
-        Heads = RegisterModule("heads", new ModuleDict<Module<Tensor, Tensor>>(_tasks.Select(t =>
-            new KeyValuePair<string, Module<Tensor, Tensor>>(t.Name, t.BuildHead(width)))));
+        Heads = RegisterModule("heads", TaskHeads.Build(_tasks, t => width));
     }
 
     /// <summary>Registry factory: one column of the context's trunk per task.</summary>
