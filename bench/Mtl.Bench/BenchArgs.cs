@@ -14,6 +14,10 @@ internal static class BenchArgs
     public static double Double(IReadOnlyList<string> args, string name, double fallback) =>
         Value(args, name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
+    /// <summary>The comma-separated numbers after <paramref name="name"/> (e.g. <c>--p 0.5,0.9</c>), or null when absent.</summary>
+    public static double[]? Doubles(IReadOnlyList<string> args, string name) =>
+        Value(args, name)?.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+
     /// <summary>Whether the flag <paramref name="name"/> is present.</summary>
     public static bool Flag(IReadOnlyList<string> args, string name) => args.Contains(name);
 
