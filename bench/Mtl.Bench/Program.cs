@@ -7,6 +7,8 @@ IBenchmark[] benchmarks =
     new ConvBench(),
     new RnnBench(),
     new LoaderBench(),
+    new MultiFashionBench(),
+    new MmoeVsHardSharing(),
 ];
 
 // Helper commands that make files rather than measure (not run by CI's benchmark smoke loop).
