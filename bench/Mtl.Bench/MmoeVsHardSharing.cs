@@ -161,13 +161,13 @@ internal sealed class MmoeVsHardSharing : IBenchmark
     private static double Train(MultiTaskModel model, Split data, ulong seed, int epochs, Row row, int s)
     {
         var sw = Stopwatch.StartNew();
-        var trainer = new MultiTaskTrainer(model, new Adam(model.Parameters(), new AdamOptions { Lr = row.Lr }), new TrainerOptions { Epochs = epochs });
+        var trainer = new MultiTaskTrainer(model, new Adam(model.Parameters(), new AdamOptions { Lr = row.Lr }), new TrainerOptions { Epochs = epochs, RestoreBest = false });
         using var trainLoader = new DataLoader(data.Train, new DataLoaderOptions { BatchSize = BatchSize, Shuffle = true, Seed = seed });
         using var testLoader = new DataLoader(data.Test, new DataLoaderOptions { BatchSize = 1000 });
         using var valLoader = new DataLoader(data.Val, new DataLoaderOptions { BatchSize = 1000 });
         using var trainEval = new DataLoader(data.Train, new DataLoaderOptions { BatchSize = 1000 });
         trainer.EpochCompleted += (e, r) => row.Curve[s][e] = Avg(r);
-        var result = trainer.Fit(trainLoader, testLoader)!;
+        var result = trainer.Fit(trainLoader, testLoader).Last!;
         row.Task1[s] = result.Metrics[TaskNames[0]]["mse"];
         row.Task2[s] = result.Metrics[TaskNames[1]]["mse"];
         row.Test[s] = Avg(result);

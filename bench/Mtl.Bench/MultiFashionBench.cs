@@ -103,7 +103,7 @@ internal sealed class MultiFashionBench : IBenchmark
         Init.ManualSeed(seed);                              // every layer (trunk and heads) draws from the default generator
         var model = ArchitectureRegistry.Create("hard", new ArchitectureContext(Specs(), Trunk.LeNet()));
         var trainer = new MultiTaskTrainer(model, new SGD(model.Parameters(), new SGDOptions { Lr = Lr, Momentum = Momentum }),
-            new TrainerOptions { Epochs = epochs });
+            new TrainerOptions { Epochs = epochs, RestoreBest = false });
         using var train = new DataLoader(pairs.Train, new DataLoaderOptions { BatchSize = BatchSize, Shuffle = true, Seed = seed });
         using var test = new DataLoader(pairs.Test, new DataLoaderOptions { BatchSize = 1000 });
 
@@ -129,7 +129,7 @@ internal sealed class MultiFashionBench : IBenchmark
             seen = 0;
         };
         sw.Start();
-        var final = trainer.Fit(train, test)!;
+        var final = trainer.Fit(train, test).Last!;
         sw.Stop();
         var shapes = model.NamedParameters().Select(p => Shape(p.Parameter.ShapeArray)).ToList();
         return new Outcome(seed, final.Metrics["top_left"]["accuracy"], final.Metrics["bottom_right"]["accuracy"], sw.Elapsed.TotalSeconds,
