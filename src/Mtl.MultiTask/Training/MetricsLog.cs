@@ -1,5 +1,4 @@
 // Appends one JSON object per training step and per epoch to a JSON-lines file (flushed per epoch).
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -81,7 +80,4 @@ public sealed class MetricsLog : IDisposable
     }
 
     public void Dispose() => _writer.Dispose();
-
-    /// <summary>Formats a number for messages (invariant culture).</summary>
-    internal static string Fmt(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 }
