@@ -58,7 +58,7 @@ public sealed class DSelectK : MultiTaskModel
         _tasks = tasks.ToArray();
         _expert = expert;
         Options = o;
-        InputDim = expert.InputShape.Aggregate(1, (a, b) => a * b);
+        InputDim = expert.FlatInputSize;
         int width = expert.Width();
         Experts = RegisterModule("experts", TaskHeads.Copies(expert, o.NumExperts));
         Gates = RegisterModule("gates", new ModuleDict<DSelectKGate>(tasks.Select(t => new KeyValuePair<string, DSelectKGate>(
@@ -125,7 +125,6 @@ public sealed class DSelectK : MultiTaskModel
 
     private Tensor GateInput(Tensor x)
     {
-        _expert.CheckInput(x, "DSelectK");
-        return x.Rank == 2 ? x : x.Reshape(x.Shape[0], InputDim);                                  // (B, D)
+        return _expert.FlattenInput(x, "DSelectK");
     }
 }

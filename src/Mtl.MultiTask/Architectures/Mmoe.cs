@@ -39,7 +39,7 @@ public sealed class Mmoe : MultiTaskModel
         _tasks = tasks.ToArray();
         _expert = expert;
         Options = o;
-        InputDim = expert.InputShape.Aggregate(1, (a, b) => a * b);
+        InputDim = expert.FlatInputSize;
         int width = expert.Width();
         Experts = RegisterModule("experts", TaskHeads.Copies(expert, o.NumExperts));
         Gates = RegisterModule("gates", new ModuleDict<Linear>(
@@ -81,9 +81,9 @@ public sealed class Mmoe : MultiTaskModel
 
     private Tensor GateInput(Tensor x)
     {
-        _expert.CheckInput(x, "Mmoe");
+        var flat = _expert.FlattenInput(x, "Mmoe");
         if (x.DType == DType.Int32)
             throw new ArgumentException($"Mmoe: the gates read the raw input, which must be float; got Int32 {x.ShapeString} (token ids: embed them in the trunk and use an architecture that gates on features, or hard sharing)");
-        return x.Rank == 2 ? x : x.Reshape([x.Shape[0], InputDim]);                                  // (B, D)
+        return flat;
     }
 }

@@ -74,6 +74,16 @@ public sealed class Trunk
         return s[0];
     }
 
+    /// <summary>Features per sample when the input is flattened: the product of <see cref="InputShape"/>.</summary>
+    public int FlatInputSize => InputShape.Aggregate(1, (a, b) => a * b);
+
+    /// <summary>Checks a batch (see <see cref="CheckInput"/>) and flattens it to (B, <see cref="FlatInputSize"/>) — what input-reading gates see.</summary>
+    public Tensor FlattenInput(Tensor input, string model)
+    {
+        CheckInput(input, model);
+        return input.Rank == 2 ? input : input.Reshape([input.Shape[0], FlatInputSize]);            // (B, D)
+    }
+
     /// <summary>A zero input batch (B, ...InputShape) of this trunk's dtype.</summary>
     public Tensor ZeroInput(int batch) => Tensor.Zeros([batch, .. InputShape], InputDType);
 
