@@ -142,6 +142,15 @@ public static class Autograd
         return prev is null ? grad : prev.Add(grad);
     }
 
+    /// <summary>Adds <paramref name="grad"/> to <paramref name="leaf"/>'s .Grad as a backward pass would (first order).</summary>
+    internal static void AccumulateGrad(Tensor leaf, Tensor grad)
+    {
+        if (!ShapeUtil.SameShape(grad.Shape, leaf.Shape) || grad.DType != leaf.DType)
+            throw new ArgumentException($"AccumulateGrad: gradient {grad.DType} {grad.ShapeString} does not match {leaf.DType} {leaf.ShapeString}");
+        using var mode = GradMode.NoGrad();
+        AccumulateIntoLeaf(leaf, grad, createGraph: false);
+    }
+
     private static void AccumulateIntoLeaf(Tensor leaf, Tensor grad, bool createGraph)
     {
         if (createGraph)

@@ -12,7 +12,7 @@ public sealed record HardSharingOptions;
 /// representation of width <c>representationWidth</c> (B, D), and each task's head (one or several layers — a
 /// "branch") maps it to the task's outputs. Parameters: <c>encoder.*</c> and <c>heads.{task}.*</c>.
 /// </summary>
-public sealed class HardSharing : MultiTaskModel
+public sealed class HardSharing : MultiTaskModel, Balancing.ISharedRepresentation
 {
     private readonly TaskSpec[] _tasks;
 
@@ -58,6 +58,14 @@ public sealed class HardSharing : MultiTaskModel
         return outputs;
     }
 
+    /// <summary>The representation of the last forward pass in training mode (null before one, or after an evaluation pass).</summary>
+    public Tensor? LastRepresentation { get; private set; }
+
     /// <summary>Per-task outputs: logits (B, C) for classification, values (B, K) for regression.</summary>
-    public override IReadOnlyDictionary<string, Tensor> Forward(Tensor input) => Decode(Encode(input));
+    public override IReadOnlyDictionary<string, Tensor> Forward(Tensor input)
+    {
+        var z = Encode(input);
+        LastRepresentation = Training ? z : null;
+        return Decode(z);
+    }
 }

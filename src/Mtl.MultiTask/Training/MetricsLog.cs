@@ -6,7 +6,7 @@ namespace Mtl.MultiTask.Training;
 
 /// <summary>
 /// The run's metrics log as JSON lines. Step records: <c>{"type":"step","step":..,"epoch":..,"loss":{task:..},
-/// "total":..,"weights":{task:..},"lr":..}</c>; epoch records: <c>{"type":"epoch","epoch":..,"step":..,
+/// "total":..,"weights":{task:..},"lr":..,"cosines":{"a|b":..}}</c> (cosines on gradient-strategy steps); epoch records: <c>{"type":"epoch","epoch":..,"step":..,
 /// "train_loss":{task:..},"val":{task:{metric:..}},"score":..,"best":..,"seconds":..}</c>. Non-finite numbers are
 /// written as null. Appends, so a resumed run continues its log.
 /// </summary>
@@ -34,6 +34,7 @@ public sealed class MetricsLog : IDisposable
         Number(w, "total", log.Total);
         Map(w, "weights", log.Weights);
         Number(w, "lr", log.LearningRate);
+        if (log.GradientCosines is { } c) Map(w, "cosines", c);
     });
 
     public void Write(EpochLog log) => Line(w =>

@@ -51,6 +51,7 @@ public sealed partial class MultiTaskTrainer
     {
         var c = new Dictionary<string, IStateful>(StringComparer.Ordinal) { ["optim"] = Optimizer, ["trainer"] = new LoopState(this) };
         if (Scheduler is not null) c["sched"] = Scheduler;
+        if (Strategy is not null) c["strategy"] = Strategy;
         return c;
     }
 

@@ -2,6 +2,8 @@
 using System.Diagnostics;
 using Mtl.Data;
 using Mtl.MultiTask.Architectures;
+using Mtl.MultiTask.Balancing;
+using Mtl.MultiTask.Tasks;
 using Mtl.NN;
 using Mtl.NN.Optim;
 using Mtl.NN.Serialization;
@@ -10,7 +12,8 @@ using Mtl.Storage;
 namespace Mtl.MultiTask.Training;
 
 /// <summary>
-/// The joint training loop. Each step minimises Σ_t λ_t·L_t (+ the architecture's auxiliary loss) over the tasks'
+/// The joint training loop. Each step minimises Σ_t λ_t·L_t (+ the architecture's auxiliary loss), with λ from the
+/// tasks or a <see cref="BalancingStrategy"/> (which may instead combine the task gradients), over the tasks'
 /// labelled samples — from one batch holding all tasks (joint data) or one batch per task (multi-input data, see
 /// <see cref="TrainingSource"/>). After each epoch it validates, scores the result (<see cref="ModelSelection"/>),
 /// keeps the best weights, steps the learning-rate schedule, writes checkpoints and stops early when asked to.
@@ -28,8 +31,15 @@ public sealed partial class MultiTaskTrainer
     private EvaluationResult? _bestResult;
     private int _stepInEpoch;
     private bool _stopRequested;
+    private TaskGradients? _taskGradients;
 
-    public MultiTaskTrainer(MultiTaskModel model, Optimizer optimizer, TrainerOptions? options = null, LrScheduler? scheduler = null)
+    /// <summary>
+    /// A trainer for <paramref name="model"/>. Without a <paramref name="strategy"/> each step minimises Σ λₜ·Lₜ with
+    /// the tasks' static <see cref="TaskSpec.Weight"/>; with one, the strategy weights the losses or combines the task
+    /// gradients (see <see cref="BalancingStrategy"/>); its state is saved in checkpoints.
+    /// </summary>
+    public MultiTaskTrainer(MultiTaskModel model, Optimizer optimizer, TrainerOptions? options = null, LrScheduler? scheduler = null,
+        BalancingStrategy? strategy = null)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
@@ -37,7 +47,18 @@ public sealed partial class MultiTaskTrainer
         _options.Validate();
         Scheduler = scheduler;
         _selection = new ModelSelection(model.Tasks, _options.ReferenceMetrics);
+        Strategy = strategy;
+        if (strategy is not null && _options.GradientSpace == GradientSpace.Representation)
+        {
+            if (!strategy.SupportsRepresentation)
+                throw new ArgumentException($"strategy '{strategy.Name}' is not defined on representation gradients; use GradientSpace.SharedParameters");
+            if (model is not ISharedRepresentation)
+                throw new ArgumentException($"GradientSpace.Representation: {model.GetType().Name} does not expose a shared representation (ISharedRepresentation)");
+        }
     }
+
+    /// <summary>The balancing strategy (null: the tasks' static weights).</summary>
+    public BalancingStrategy? Strategy { get; }
 
     public MultiTaskModel Model { get; }
     public Optimizer Optimizer { get; }
@@ -183,49 +204,122 @@ public sealed partial class MultiTaskTrainer
     private StepLog? TrainStep(IReadOnlyList<MultiTaskBatch> batches, int epoch)
     {
         using var scope = TensorScope.Begin();
-        Tensor? total = null, auxiliary = null;
-        var values = new Dictionary<string, double>(Model.Tasks.Count + 1, StringComparer.Ordinal);
-        var weights = new Dictionary<string, double>(Model.Tasks.Count, StringComparer.Ordinal);
+        var tasks = Model.Tasks;
+        var taskLosses = new Tensor?[tasks.Count];
+        Tensor? auxiliary = null, representation = null;
+        var values = new Dictionary<string, double>(tasks.Count + 1, StringComparer.Ordinal);
         int samples = 0;
         for (int b = 0; b < batches.Count; b++)
         {
             var batch = batches[b];
             samples += batch.Size;
             var outputs = Model.Forward(batch.Input);
-            var tasks = batches.Count == 1 ? Model.Tasks : [Model.Tasks[b]];
+            var batchTasks = batches.Count == 1 ? tasks : [tasks[b]];
             Dictionary<string, Tensor> losses;
-            try { losses = TaskLosses.Compute(tasks, outputs, batch, Step + 1); }
+            try { losses = TaskLosses.Compute(batchTasks, outputs, batch, Step + 1); }
             catch (LossDivergedException e) { throw Diverged(e.Task, e.Step, e.Value); }
-            foreach (var t in tasks)
-            {
-                if (!losses.TryGetValue(t.Name, out var l)) continue;
-                values[t.Name] = l.Item();
-                weights[t.Name] = t.Weight;
-                var weighted = t.Weight == 1 ? l : l.MulScalar(t.Weight);
-                total = total is null ? weighted : total.Add(weighted);
-            }
+            for (int t = 0; t < tasks.Count; t++)
+                if (losses.TryGetValue(tasks[t].Name, out var l))
+                {
+                    taskLosses[t] = l;
+                    values[tasks[t].Name] = l.Item();
+                }
             var aux = Model.AuxiliaryLoss();
             if (aux is not null) auxiliary = auxiliary is null ? aux : auxiliary.Add(aux);
+            if (batches.Count == 1 && Model is ISharedRepresentation shared) representation = shared.LastRepresentation;
         }
-        if (total is null) return null;   // no labels in these batches
+        if (taskLosses.All(l => l is null)) return null;   // no labels in these batches
         if (auxiliary is not null)
         {
             if (batches.Count > 1) auxiliary = auxiliary.MulScalar(1.0 / batches.Count);
             double a = auxiliary.Item();
             if (!double.IsFinite(a)) throw Diverged(AuxiliaryLossName, Step + 1, a);
             values[AuxiliaryLossName] = a;
-            total = total.Add(auxiliary);
         }
+
         Optimizer.ZeroGrad();
-        total.Backward();
+        bool complete = taskLosses.All(l => l is not null);
+        var weights = new double[tasks.Count];
+        IReadOnlyDictionary<string, double>? cosines = null;
+        if (Strategy is { NeedsGradients: true } strategy && complete)
+        {
+            cosines = GradientStep(strategy, taskLosses!, auxiliary, representation, epoch, weights);
+        }
+        else
+        {
+            LossWeights(taskLosses, epoch, complete, weights);
+            Tensor? total = auxiliary;
+            for (int t = 0; t < tasks.Count; t++)
+            {
+                if (taskLosses[t] is not { } l) continue;
+                var weighted = weights[t] == 1 ? l : l.MulScalar(weights[t]);
+                total = total is null ? weighted : total.Add(weighted);
+            }
+            total!.Backward();
+        }
         Optimizer.Step();
         Step++;
-        return new StepLog(Step, epoch, values, total.Item())
+        double sum = auxiliary is null ? 0 : values[AuxiliaryLossName];
+        var applied = new Dictionary<string, double>(tasks.Count, StringComparer.Ordinal);
+        for (int t = 0; t < tasks.Count; t++)
         {
-            Weights = weights,
+            if (taskLosses[t] is null) continue;
+            applied[tasks[t].Name] = weights[t];
+            sum += (double.IsNaN(weights[t]) ? 1 : weights[t]) * values[tasks[t].Name];
+        }
+        return new StepLog(Step, epoch, values, sum)
+        {
+            Weights = applied,
             LearningRate = Optimizer.ParamGroups.Count > 0 ? Optimizer.ParamGroups[0].Lr : double.NaN,
             Samples = samples,
+            GradientCosines = cosines,
         };
+    }
+
+    // The loss weights of a one-backward step: the strategy's (all tasks present), the tasks' static λ (no strategy),
+    // or 1 for the tasks present when a strategy is set but some task has no labelled sample in this step.
+    private void LossWeights(Tensor?[] taskLosses, int epoch, bool complete, double[] weights)
+    {
+        var tasks = Model.Tasks;
+        if (Strategy is null)
+        {
+            for (int t = 0; t < tasks.Count; t++) weights[t] = tasks[t].Weight;
+            return;
+        }
+        if (!complete)
+        {
+            Array.Fill(weights, 1.0);
+            return;
+        }
+        Strategy.LossWeights(new StrategyStep(taskLosses.Select(l => l!.Item()).ToArray(), Step + 1, epoch), weights);
+    }
+
+    // One gradient-level step: K task gradients, the strategy's combination, written into the parameters' .Grad.
+    private Dictionary<string, double> GradientStep(BalancingStrategy strategy, Tensor[] taskLosses, Tensor? auxiliary, Tensor? representation,
+        int epoch, double[] weights)
+    {
+        var space = _options.GradientSpace;
+        if (space == GradientSpace.Representation && representation is null)
+            throw new InvalidOperationException("TrainerOptions.GradientSpace = Representation needs one joint batch per step and a model that implements ISharedRepresentation "
+                + $"({Model.GetType().Name} on {(Model is ISharedRepresentation ? "per-task batches" : "any data")} does not provide it)");
+        auxiliary?.Backward(retainGraph: true);
+        _taskGradients ??= new TaskGradients(Model.Parameters(), space);
+        _taskGradients.Compute(taskLosses, representation);
+        var matrix = _taskGradients.Matrix;
+        var combined = _taskGradients.Combined;
+        var step = new StrategyStep(taskLosses.Select(l => l.Item()).ToArray(), Step + 1, epoch);
+        strategy.Combine(matrix, step, combined, weights);
+        foreach (var x in combined)
+            if (!double.IsFinite(x))
+                throw new InvalidOperationException($"strategy '{strategy.Name}' produced a non-finite combined gradient at step {Step + 1} (task losses [{string.Join(", ", step.Losses)}])");
+        _taskGradients.Apply(representation);
+        var cos = matrix.Cosines();
+        var tasks = Model.Tasks;
+        var cosines = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (int i = 0; i < tasks.Count; i++)
+            for (int j = i + 1; j < tasks.Count; j++)
+                cosines[$"{tasks[i].Name}|{tasks[j].Name}"] = cos[i, j];
+        return cosines;
     }
 
     private LossDivergedException Diverged(string task, long step, double value) => new(task, step, value, LastCheckpointPath);

@@ -44,6 +44,13 @@ public sealed record TrainerOptions
     /// <summary>A JSON-lines file to append one record per step and per epoch to (null = none).</summary>
     public string? MetricsLogPath { get; init; }
 
+    /// <summary>
+    /// What gradient-level strategies' task gradients are taken with respect to: the shared parameters (default) or
+    /// the shared representation (needs a model implementing <see cref="Balancing.ISharedRepresentation"/>, joint
+    /// batches, and a strategy that supports it).
+    /// </summary>
+    public Balancing.GradientSpace GradientSpace { get; init; } = Balancing.GradientSpace.SharedParameters;
+
     internal void Validate()
     {
         if (Epochs < 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "TrainerOptions: Epochs must be 0 or more");

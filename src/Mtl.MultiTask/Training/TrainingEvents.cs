@@ -2,7 +2,7 @@
 namespace Mtl.MultiTask.Training;
 
 /// <summary>One training step: per-task losses (unweighted; the auxiliary loss under "(auxiliary)"), the weighted total,
-/// the task weights applied, the learning rate of the first parameter group and the batch size(s).</summary>
+/// the task weights applied (NaN for a gradient strategy whose result is no weighted sum), the learning rate of the first parameter group and the batch size(s).</summary>
 public sealed record StepLog(long Step, int Epoch, IReadOnlyDictionary<string, double> TaskLosses, double Total)
 {
     /// <summary>Weight applied to each task's loss this step.</summary>
@@ -13,6 +13,12 @@ public sealed record StepLog(long Step, int Epoch, IReadOnlyDictionary<string, d
 
     /// <summary>Samples in the step (all tasks' batches).</summary>
     public int Samples { get; init; }
+
+    /// <summary>
+    /// Cosine similarity of each pair of task gradients ("a|b", a before b in task order), logged on steps of a
+    /// gradient-level strategy (free from the K×K Gramian); null on other steps.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? GradientCosines { get; init; }
 }
 
 /// <summary>Per-task metric values of one evaluation, by task then metric name.</summary>
