@@ -44,6 +44,7 @@ public static partial class StrategyRegistry
         RegisterSolvers();
         RegisterAggregators();
         RegisterBilevelAndPareto();
+        RegisterTracking();
     }
 
     static partial void RegisterBasic();
@@ -52,6 +53,7 @@ public static partial class StrategyRegistry
     static partial void RegisterSolvers();
     static partial void RegisterAggregators();
     static partial void RegisterBilevelAndPareto();
+    static partial void RegisterTracking();
 
     /// <summary>Every registered strategy, sorted by name.</summary>
     public static IReadOnlyList<StrategyInfo> All
