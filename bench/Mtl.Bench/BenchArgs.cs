@@ -21,7 +21,8 @@ internal static class BenchArgs
     /// <summary>Whether the flag <paramref name="name"/> is present.</summary>
     public static bool Flag(IReadOnlyList<string> args, string name) => args.Contains(name);
 
-    private static string? Value(IReadOnlyList<string> args, string name)
+    /// <summary>The raw text after <paramref name="name"/>, or null when absent.</summary>
+    public static string? Value(IReadOnlyList<string> args, string name)
     {
         for (int i = 0; i < args.Count; i++)
             if (args[i] == name)

@@ -9,6 +9,8 @@ IBenchmark[] benchmarks =
     new LoaderBench(),
     new MultiFashionBench(),
     new MmoeVsHardSharing(),
+    new StrategiesBench(),
+    new StrategyTable(),
 ];
 
 // Helper commands that make files rather than measure (not run by CI's benchmark smoke loop).

@@ -21,6 +21,12 @@ public sealed record ExperimentOptions
 
     /// <summary>Where to write <c>report.json</c> (null = not written).</summary>
     public string? ReportPath { get; init; }
+
+    /// <summary>
+    /// Builds the balancing strategy of the multi-task model (called once per run; strategies keep state). Null = the
+    /// tasks' static weights. Single-task baselines never use one (there is nothing to balance).
+    /// </summary>
+    public Func<Balancing.BalancingStrategy>? Strategy { get; init; }
 }
 
 /// <summary>
@@ -37,6 +43,7 @@ public sealed class Experiment(Func<IReadOnlyList<TaskSpec>, MultiTaskModel> bui
     IReadOnlyList<TaskSpec> tasks, ExperimentOptions? options = null)
 {
     private readonly ExperimentOptions _options = options ?? new ExperimentOptions();
+    private string? _strategyName;
 
     /// <summary>An experiment over a registered architecture (see <see cref="ArchitectureRegistry"/>).</summary>
     public static Experiment FromRegistry(string architecture, object? architectureOptions, Trunk trunk, IReadOnlyList<TaskSpec> tasks,
@@ -80,6 +87,7 @@ public sealed class Experiment(Func<IReadOnlyList<TaskSpec>, MultiTaskModel> bui
         var report = new RunReport
         {
             Architecture = _options.Architecture,
+            Strategy = _strategyName,
             Tasks = tasks.Select(t => t.Name).ToList(),
             EvaluatedOn = test is null ? "validation" : "test",
             MultiTask = mtl,
@@ -102,7 +110,9 @@ public sealed class Experiment(Func<IReadOnlyList<TaskSpec>, MultiTaskModel> bui
         if (trainerOptions.CheckpointDirectory is { } dir) trainerOptions = trainerOptions with { CheckpointDirectory = Path.Combine(dir, name) };
         if (trainerOptions.MetricsLogPath is { } log)
             trainerOptions = trainerOptions with { MetricsLogPath = Path.Combine(Path.GetDirectoryName(log) ?? "", $"{Path.GetFileNameWithoutExtension(log)}.{name}{Path.GetExtension(log)}") };
-        var trainer = new MultiTaskTrainer(model, buildOptimizer(model), trainerOptions);
+        var strategy = modelTasks.Count > 1 ? _options.Strategy?.Invoke() : null;
+        if (strategy is not null) _strategyName = strategy.Name;
+        var trainer = new MultiTaskTrainer(model, buildOptimizer(model), trainerOptions, strategy: strategy);
         TrainerCreated?.Invoke(name, trainer);
         var clock = Stopwatch.StartNew();
         var fit = trainer.Fit(train, validation);

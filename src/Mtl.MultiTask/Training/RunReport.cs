@@ -27,6 +27,7 @@ public sealed record ModelReport(
 public sealed record RunReport
 {
     [JsonPropertyName("architecture")] public required string Architecture { get; init; }
+    [JsonPropertyName("strategy")] public string? Strategy { get; init; }
     [JsonPropertyName("tasks")] public required IReadOnlyList<string> Tasks { get; init; }
     [JsonPropertyName("evaluated_on")] public required string EvaluatedOn { get; init; }
     [JsonPropertyName("multi_task")] public required ModelReport MultiTask { get; init; }
