@@ -18,6 +18,7 @@ IBenchmark[] tools =
 [
     new PreviewCommand(),
     new DataSamplesCommand(),
+    new StrategyCatalogue(),
 ];
 
 if (args is ["--list"])
