@@ -32,6 +32,7 @@ public sealed partial class MultiTaskTrainer
     private int _stepInEpoch;
     private bool _stopRequested;
     private TaskGradients? _taskGradients;
+    private LookaheadFeed? _lookahead;   // look-ahead strategies (Auto-Lambda): validation batches before each step
 
     /// <summary>
     /// A trainer for <paramref name="model"/>. Without a <paramref name="strategy"/> each step minimises Σ λₜ·Lₜ with
@@ -110,6 +111,7 @@ public sealed partial class MultiTaskTrainer
         ArgumentNullException.ThrowIfNull(train);
         train.Check(Model.Tasks, "training");
         validation?.Check(Model.Tasks, "validation");
+        using var lookahead = _lookahead = LookaheadFeed.For(Strategy, validation, Model.Tasks);
         if (_options.Patience is not null && validation is null)
             throw new ArgumentException("TrainerOptions.Patience (early stopping) needs validation data");
         var clock = Stopwatch.StartNew();
@@ -204,6 +206,7 @@ public sealed partial class MultiTaskTrainer
     private StepLog? TrainStep(IReadOnlyList<MultiTaskBatch> batches, int epoch)
     {
         using var scope = TensorScope.Begin();
+        _lookahead?.BeforeStep(Model, Optimizer, batches, Step, epoch);
         var tasks = Model.Tasks;
         var taskLosses = new Tensor?[tasks.Count];
         Tensor? auxiliary = null, representation = null;
