@@ -111,6 +111,18 @@ public sealed class TrainerLoopTests : IDisposable
     }
 
     [Fact]
+    public void The_best_checkpoint_is_written_into_a_checkpoint_folder_that_does_not_exist_yet()
+    {
+        var model = Model(6);
+        var folder = Path.Combine(_dir, "not", "yet");
+        var trainer = new MultiTaskTrainer(model, new SGD(model.Parameters(), new SGDOptions { Lr = 0.05 }),
+            new TrainerOptions { Epochs = 1, CheckpointDirectory = folder });
+        trainer.Fit(Loader(Synthetic(200)), Loader(Synthetic(100, 4), 100, false));
+        Assert.True(File.Exists(Path.Combine(folder, MultiTaskTrainer.BestFileName)));
+        Assert.True(File.Exists(Path.Combine(folder, MultiTaskTrainer.LastFileName)));
+    }
+
+    [Fact]
     public void Callbacks_stop_the_loop_and_the_metrics_log_has_a_line_per_step_and_epoch()
     {
         var data = Synthetic();
