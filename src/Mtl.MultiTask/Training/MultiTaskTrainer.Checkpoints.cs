@@ -35,11 +35,22 @@ public sealed partial class MultiTaskTrainer
     /// <see cref="Checkpoint.Restore(string, Module, IReadOnlyDictionary{string, IStateful}?, IReadOnlyDictionary{string, Generator}?, bool)"/>);
     /// the next <see cref="Fit(TrainingSource, TrainingSource?, CancellationToken)"/> continues at the saved step, with
     /// the same batches, learning rates and random numbers as an uninterrupted run. The best weights are read from
-    /// <c>best.safetensors</c> beside it when present.
+    /// <c>best.safetensors</c> beside it when present. A multi-input run's task-scheduler state is kept until the next
+    /// fit, which loads it into the training source's scheduler (and refuses a source whose scheduler does not fit); the
+    /// task-affinity accumulators are restored when both the checkpoint and <see cref="TrainerOptions.AffinityEvery"/> have them.
     /// </summary>
     public void Resume(string checkpointPath)
     {
-        var content = Checkpoint.Restore(checkpointPath, Model, Components(), Generators());
+        var content = Checkpoint.Load(checkpointPath);
+        var components = Components();
+        components.Remove(TaskSchedulerComponent);
+        var scheduler = new DeferredState();
+        if (content.Components.ContainsKey(TaskSchedulerComponent)) components[TaskSchedulerComponent] = scheduler;
+        if (!content.Components.ContainsKey(AffinityComponent)) components.Remove(AffinityComponent);
+        else if (!components.ContainsKey(AffinityComponent)) components[AffinityComponent] = new DeferredState();   // measured before, not now: dropped
+        Checkpoint.Restore(content, Model, components, Generators(), strict: true, $"'{checkpointPath}'");
+        _resumePending = true;
+        _resumedSchedulerState = scheduler.State;
         Step = content.Step;
         Epoch = content.Epoch;
         var best = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, BestFileName);
@@ -52,6 +63,8 @@ public sealed partial class MultiTaskTrainer
         var c = new Dictionary<string, IStateful>(StringComparer.Ordinal) { ["optim"] = Optimizer, ["trainer"] = new LoopState(this) };
         if (Scheduler is not null) c["sched"] = Scheduler;
         if (Strategy is not null) c["strategy"] = Strategy;
+        if (_taskScheduler is not null) c[TaskSchedulerComponent] = _taskScheduler;
+        if (_options.AffinityEvery is not null) c[AffinityComponent] = AffinityTracker();
         return c;
     }
 
