@@ -78,7 +78,9 @@ public sealed partial class MultiTaskTrainer
         return copy;
     }
 
-    // The loop's own state as a checkpoint component: position in the epoch and model selection.
+    // The loop's own state as a checkpoint component: position in the epoch, model selection, and which parameters hold
+    // a .Grad tensor — ZeroGrad keeps (zeroed) tensors, and an optimiser updates a parameter with a zero gradient but
+    // skips one without, so when steps train only some tasks a resumed run must start with the same ones.
     private sealed class LoopState(MultiTaskTrainer trainer) : IStateful
     {
         public StateDict StateDict()
@@ -91,6 +93,8 @@ public sealed partial class MultiTaskTrainer
             s.Values["epochs_without_improvement"] = without.ToString(CultureInfo.InvariantCulture);
             s.Values["reference"] = JsonSerializer.Serialize(trainer._selection.Reference);
             s.Values["best_result"] = JsonSerializer.Serialize(trainer._bestResult?.Metrics);
+            s.Values["with_grad"] = string.Join(",", trainer.Model.Parameters().Select((p, i) => (p, i)).Where(x => x.p.Grad is not null)
+                .Select(x => x.i.ToString(CultureInfo.InvariantCulture)));
             return s;
         }
 
@@ -104,7 +108,27 @@ public sealed partial class MultiTaskTrainer
             int without = int.Parse(Get("epochs_without_improvement"), CultureInfo.InvariantCulture);
             var reference = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, double>>>(Get("reference"));
             var bestResult = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, double>>>(Get("best_result"));
+            var parameters = trainer.Model.Parameters().ToArray();
+            HashSet<int>? withGrad = null;
+            if (state.Values.TryGetValue("with_grad", out var list))    // absent in older checkpoints: leave the gradients as they are
+            {
+                withGrad = list.Length == 0 ? [] : list.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToHashSet();
+                if (withGrad.Any(i => i < 0 || i >= parameters.Length))
+                    throw new CheckpointException($"trainer state: 'with_grad' names parameters beyond the model's {parameters.Length}");
+            }
             trainer._stepInEpoch = stepInEpoch;
+            if (withGrad is not null)
+                for (int i = 0; i < parameters.Length; i++)
+                {
+                    var p = parameters[i];
+                    if (!withGrad.Contains(i)) p.Grad = null;
+                    else if (p.Grad is null)
+                    {
+                        var zero = Tensor.EmptyUnscoped(p.ShapeArray, p.DType);
+                        zero.Zero();
+                        p.Grad = zero;
+                    }
+                }
             trainer._selection.Restore(best, bestEpoch, without, reference?.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, double>)kv.Value, StringComparer.Ordinal));
             trainer._bestResult = bestResult is null ? null : new EvaluationResult(bestResult.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, double>)kv.Value, StringComparer.Ordinal));
         }

@@ -182,6 +182,7 @@ public sealed partial class MultiTaskTrainer
             Scheduler?.Step();
             if (_options.CheckpointDirectory is not null)
             {
+                Directory.CreateDirectory(_options.CheckpointDirectory);   // best.safetensors may come before the first last.safetensors
                 if (isBest) Checkpoint.Save(Path.Combine(_options.CheckpointDirectory, BestFileName), new CheckpointContent { Model = _best!, Step = Step, Epoch = Epoch, ConfigJson = ConfigJson });
                 if (Epoch % _options.CheckpointEvery == 0 || Epoch == _options.Epochs) SaveCheckpoint();
             }
