@@ -22,7 +22,8 @@ namespace Mtl.MultiTask.Diagnostics;
 /// and K backward passes plus K look-ahead forwards without gradients. The model is left exactly as found: the shared
 /// parameters are copied back, buffers (batch-norm statistics) restored, and the default generator reset to its state
 /// before the measurement — each look-ahead forward starts from that state too, so dropout draws the same masks in all
-/// forwards and Z reflects the parameter change only. The architecture's auxiliary loss is not part of L.</para>
+/// forwards and Z reflects the parameter change only (an architecture with its own generator, such as the Gumbel
+/// noise of <c>ltb</c>, advances it in every forward). The architecture's auxiliary loss is not part of L.</para>
 /// <para>Multi-input steps: task j's loss comes from the batches labelled for j (their mean when several); a pair is
 /// measured only on steps holding both tasks, and each entry is averaged over its own steps. A pair whose loss
 /// before the step is not positive, or whose look-ahead loss is not finite, is skipped on that step.</para>
