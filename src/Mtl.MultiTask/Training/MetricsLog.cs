@@ -7,7 +7,8 @@ namespace Mtl.MultiTask.Training;
 /// <summary>
 /// The run's metrics log as JSON lines. Step records: <c>{"type":"step","step":..,"epoch":..,"loss":{task:..},
 /// "total":..,"weights":{task:..},"lr":..,"cosines":{"a|b":..}}</c> (cosines on gradient-strategy steps); epoch records: <c>{"type":"epoch","epoch":..,"step":..,
-/// "train_loss":{task:..},"val":{task:{metric:..}},"score":..,"best":..,"seconds":..}</c>. Non-finite numbers are
+/// "train_loss":{task:..},"val":{task:{metric:..}},"score":..,"best":..,"seconds":..,"affinity":{from:{onto:..}}}</c>
+/// (affinity when measured, see <see cref="TrainerOptions.AffinityEvery"/>). Non-finite numbers are
 /// written as null. Appends, so a resumed run continues its log.
 /// </summary>
 public sealed class MetricsLog : IDisposable
@@ -52,6 +53,12 @@ public sealed class MetricsLog : IDisposable
         if (log.Score is { } s) Number(w, "score", s);
         w.WriteBoolean("best", log.IsBest);
         Number(w, "seconds", log.Seconds);
+        if (log.Affinity is { } a)
+        {
+            w.WriteStartObject("affinity");
+            foreach (var (from, row) in a) Map(w, from, row);
+            w.WriteEndObject();
+        }
     }, flush: true);
 
     private void Line(Action<Utf8JsonWriter> body, bool flush = false)

@@ -14,8 +14,11 @@ namespace Mtl.MultiTask.Training;
 /// <summary>
 /// The joint training loop. Each step minimises Σ_t λ_t·L_t (+ the architecture's auxiliary loss), with λ from the
 /// tasks or a <see cref="BalancingStrategy"/> (which may instead combine the task gradients), over the tasks'
-/// labelled samples — from one batch holding all tasks (joint data) or one batch per task (multi-input data, see
-/// <see cref="TrainingSource"/>). After each epoch it validates, scores the result (<see cref="ModelSelection"/>),
+/// labelled samples — from one batch holding all tasks (joint data) or, with multi-input data, the 1..K task batches
+/// the source's task scheduler picks for the step (see <see cref="TrainingSource"/>; each batch trains the tasks it
+/// holds labels for, whatever its position, and a task with several batches in a step gets their mean loss). A step
+/// that lacks some task trains the tasks present with unit weights when a strategy is set (strategies need all K
+/// losses or gradients). After each epoch it validates, scores the result (<see cref="ModelSelection"/>),
 /// keeps the best weights, steps the learning-rate schedule, writes checkpoints and stops early when asked to.
 /// A NaN or infinite loss stops training with a <see cref="LossDivergedException"/> naming the task and step; the last
 /// good checkpoint is left as it was. Each step runs inside a <see cref="TensorScope"/>.
@@ -117,6 +120,7 @@ public sealed partial class MultiTaskTrainer
         var clock = Stopwatch.StartNew();
         using var log = _options.MetricsLogPath is null ? null : new MetricsLog(_options.MetricsLogPath);
         var taskOrder = Model.Tasks.Select(t => t.Name).ToArray();
+        BindTaskScheduler(train.Bind(taskOrder, _options.Epochs));
         _stopRequested = false;
         EvaluationResult? last = null;
         var reason = StopReason.Completed;
@@ -134,6 +138,7 @@ public sealed partial class MultiTaskTrainer
                 foreach (var batches in train.Steps(epoch, _stepInEpoch, taskOrder, cancellation))
                 {
                     if (_options.MaxSteps is { } max && Step >= max) { reason = StopReason.Requested; break; }
+                    if (_options.AffinityEvery is { } every && Step % every == 0) MeasureAffinity(batches);
                     var stepLog = TrainStep(batches, epoch);
                     _stepInEpoch++;
                     if (stepLog is not null)
@@ -168,6 +173,7 @@ public sealed partial class MultiTaskTrainer
             {
                 last = Evaluate(validation);
                 score = _selection.Score(last);
+                ObserveValidation(epoch, last);
                 isBest = _selection.Observe(epoch, score.Value, _options.MinDelta);
                 if (isBest)
                 {
@@ -178,12 +184,12 @@ public sealed partial class MultiTaskTrainer
             Scheduler?.Step();
             if (_options.CheckpointDirectory is not null)
             {
-                Directory.CreateDirectory(_options.CheckpointDirectory);
+                Directory.CreateDirectory(_options.CheckpointDirectory);   // best.safetensors may come before the first last.safetensors
                 if (isBest) Checkpoint.Save(Path.Combine(_options.CheckpointDirectory, BestFileName), new CheckpointContent { Model = _best!, Step = Step, Epoch = Epoch, ConfigJson = ConfigJson });
                 if (Epoch % _options.CheckpointEvery == 0 || Epoch == _options.Epochs) SaveCheckpoint();
             }
             var epochLog = new EpochLog(epoch, Step, lossSums.ToDictionary(kv => kv.Key, kv => kv.Value.Sum / kv.Value.Count, StringComparer.Ordinal),
-                last, score, isBest, epochClock.Elapsed.TotalSeconds);
+                last, score, isBest, epochClock.Elapsed.TotalSeconds) { Affinity = Affinity?.ToDictionary() };
             log?.Write(epochLog);
             if (last is not null) EpochCompleted?.Invoke(epoch, last);
             foreach (var c in Callbacks) c.OnEpochEnd(this, epochLog);
@@ -213,24 +219,31 @@ public sealed partial class MultiTaskTrainer
         Tensor? auxiliary = null, representation = null;
         var values = new Dictionary<string, double>(tasks.Count + 1, StringComparer.Ordinal);
         int samples = 0;
+        var batchesOf = new int[tasks.Count];   // batches giving each task a loss in this step
         for (int b = 0; b < batches.Count; b++)
         {
             var batch = batches[b];
             samples += batch.Size;
             var outputs = Model.Forward(batch.Input);
-            var batchTasks = batches.Count == 1 ? tasks : [tasks[b]];
+            var batchTasks = BatchTasks.Of(tasks, batch);
             Dictionary<string, Tensor> losses;
             try { losses = TaskLosses.Compute(batchTasks, outputs, batch, Step + 1); }
             catch (LossDivergedException e) { throw Diverged(e.Task, e.Step, e.Value); }
             for (int t = 0; t < tasks.Count; t++)
                 if (losses.TryGetValue(tasks[t].Name, out var l))
                 {
-                    taskLosses[t] = l;
-                    values[tasks[t].Name] = l.Item();
+                    taskLosses[t] = taskLosses[t] is { } earlier ? earlier.Add(l) : l;
+                    batchesOf[t]++;
                 }
             var aux = Model.AuxiliaryLoss();
             if (aux is not null) auxiliary = auxiliary is null ? aux : auxiliary.Add(aux);
             if (batches.Count == 1 && Model is ISharedRepresentation shared) representation = shared.LastRepresentation;
+        }
+        for (int t = 0; t < tasks.Count; t++)
+        {
+            if (taskLosses[t] is not { } l) continue;
+            if (batchesOf[t] > 1) taskLosses[t] = l = l.MulScalar(1.0 / batchesOf[t]);   // mean over the task's batches
+            values[tasks[t].Name] = l.Item();
         }
         if (taskLosses.All(l => l is null)) return null;   // no labels in these batches
         if (auxiliary is not null)

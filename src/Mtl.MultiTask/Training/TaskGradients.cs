@@ -91,19 +91,12 @@ internal sealed class TaskGradients
     private void ComputeParameters(IReadOnlyList<Tensor> losses)
     {
         int k = losses.Count;
-        var grads = new Tensor?[k][];
-        for (int t = 0; t < k; t++)
-            grads[t] = Autograd.Grad([losses[t]], _parameters, retainGraph: t < k - 1, allowUnused: true);
+        var grads = SharedParameters.Gradients(losses, _parameters);
         if (_shared is null)
         {
-            _shared = new bool[_parameters.Length];
+            _shared = SharedParameters.Mask(grads, _parameters.Length);
             for (int i = 0; i < _parameters.Length; i++)
-            {
-                int users = 0;
-                for (int t = 0; t < k; t++) if (grads[t][i] is not null) users++;
-                _shared[i] = users >= 2;
                 if (_shared[i]) _sharedSize += _parameters[i].Numel;
-            }
             if (_sharedSize == 0)
                 throw new InvalidOperationException("gradient-level balancing: no parameter is shared by two or more tasks, so there is nothing to balance");
         }

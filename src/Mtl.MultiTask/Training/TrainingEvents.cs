@@ -26,7 +26,14 @@ public sealed record EvaluationResult(IReadOnlyDictionary<string, IReadOnlyDicti
 
 /// <summary>One finished epoch: mean training losses, the validation result and score (when there is validation data).</summary>
 public sealed record EpochLog(int Epoch, long Step, IReadOnlyDictionary<string, double> TrainLosses, EvaluationResult? Validation,
-    double? Score, bool IsBest, double Seconds);
+    double? Score, bool IsBest, double Seconds)
+{
+    /// <summary>
+    /// The running task-affinity matrix Z (from task → onto task → value, NaN where unmeasured) when
+    /// <see cref="TrainerOptions.AffinityEvery"/> is set; null otherwise.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? Affinity { get; init; }
+}
 
 /// <summary>Progress within an epoch, for progress bars: steps done of the epoch's steps, samples per second so far.</summary>
 public sealed record TrainingProgress(int Epoch, int Epochs, int StepInEpoch, int StepsPerEpoch, long Step, double SamplesPerSecond,

@@ -1,20 +1,27 @@
 // Where batches come from: one loader whose batches carry every task's labels, or one loader per task (multi-input).
 using Mtl.Data;
+using Mtl.MultiTask.Scheduling;
 
 namespace Mtl.MultiTask.Training;
 
 /// <summary>
 /// The training (or evaluation) data of a multi-task run. <b>Joint</b>: one loader whose batches hold labels for all
 /// tasks (missing ones masked). <b>Per task</b> (multi-input MTL, e.g. sentiment on one corpus and topic on another):
-/// one loader per task; each training step takes one batch from every task's loader, and an epoch lasts as many steps
-/// as the longest loader has batches (shorter ones start over, with a new shuffle, when they run out).
+/// one loader per task; an <see cref="ITaskScheduler"/> decides which tasks take a batch at each step and how many
+/// steps an epoch has. The default, <c>all</c>, takes one batch from every task's loader at each step, and an epoch lasts
+/// as many steps as the longest loader has batches; the one-task-per-step schedulers (<c>round-robin</c>,
+/// <c>proportional</c>, <c>temperature</c>, <c>annealed</c>, <c>lagging</c>, see <see cref="SchedulerRegistry"/>) make an
+/// epoch Σₖ batchesₖ steps. A loader that runs out starts over with a new shuffle; every epoch starts each loader afresh
+/// (restart r of epoch e reads the loader's epoch e·R + r, R = ⌈steps / batchesₖ⌉), so positions are a pure function of
+/// (epoch, step) and resuming mid-epoch is exact.
 /// </summary>
 public sealed class TrainingSource
 {
-    private TrainingSource(DataLoader? joint, IReadOnlyDictionary<string, DataLoader>? perTask)
+    private TrainingSource(DataLoader? joint, IReadOnlyDictionary<string, DataLoader>? perTask, ITaskScheduler? scheduler)
     {
         Joint = joint;
         PerTask = perTask;
+        Scheduler = scheduler;
     }
 
     /// <summary>The single loader of a joint source; null for per-task sources.</summary>
@@ -23,24 +30,50 @@ public sealed class TrainingSource
     /// <summary>The loaders of a per-task source, by task; null for joint sources.</summary>
     public IReadOnlyDictionary<string, DataLoader>? PerTask { get; }
 
-    /// <summary>One loader with all tasks' labels.</summary>
-    public static TrainingSource FromLoader(DataLoader loader) => new(loader ?? throw new ArgumentNullException(nameof(loader)), null);
+    /// <summary>The task scheduler of a per-task source (<c>all</c> unless another was given); null for joint sources.</summary>
+    public ITaskScheduler? Scheduler { get; }
 
-    /// <summary>One loader per task (keys are task names).</summary>
-    public static TrainingSource FromTaskLoaders(IReadOnlyDictionary<string, DataLoader> loaders)
+    /// <summary>One loader with all tasks' labels.</summary>
+    public static TrainingSource FromLoader(DataLoader loader) => new(loader ?? throw new ArgumentNullException(nameof(loader)), null, null);
+
+    /// <summary>
+    /// One loader per task (keys are task names), scheduled by <paramref name="scheduler"/> — e.g.
+    /// <c>SchedulerRegistry.Create("temperature", new TemperatureOptions { Tau = 2 })</c>; null = <c>all</c>, every task
+    /// at every step. The trainer binds the scheduler to the model's tasks at the start of each fit and saves its state
+    /// in checkpoints; a step that lacks some task trains the tasks present with unit weights when a balancing strategy
+    /// is set (see <see cref="MultiTaskTrainer"/>). Evaluation ignores the scheduler.
+    /// </summary>
+    public static TrainingSource FromTaskLoaders(IReadOnlyDictionary<string, DataLoader> loaders, ITaskScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(loaders);
         if (loaders.Count == 0) throw new ArgumentException("TrainingSource: no task loaders given");
-        return new(null, new Dictionary<string, DataLoader>(loaders, StringComparer.Ordinal));
+        return new(null, new Dictionary<string, DataLoader>(loaders, StringComparer.Ordinal), scheduler ?? new AllTasksScheduler());
     }
 
     public static implicit operator TrainingSource(DataLoader loader) => FromLoader(loader);
 
-    /// <summary>Training steps in one epoch.</summary>
-    public int StepsPerEpoch => Joint?.BatchesPerEpoch ?? PerTask!.Values.Max(l => l.BatchesPerEpoch);
+    /// <summary>Training steps in one epoch (per task: the scheduler's <see cref="ITaskScheduler.StepsPerEpoch"/>).</summary>
+    public int StepsPerEpoch => Joint?.BatchesPerEpoch ?? Scheduler!.StepsPerEpoch(PerTask!.Values.Select(l => l.BatchesPerEpoch).ToArray());
 
-    /// <summary>Samples seen in one epoch (all tasks).</summary>
-    public long SamplesPerEpoch => Joint?.SamplesPerEpoch ?? PerTask!.Values.Sum(l => (long)l.Options.BatchSize * StepsPerEpoch);
+    /// <summary>
+    /// Samples seen in one epoch (all tasks). Per task under <c>all</c>: Σₖ batch sizeₖ × steps; under the other
+    /// schedulers the nominal Σₖ samplesₖ of one pass over every loader (the expected count under <c>proportional</c>).
+    /// </summary>
+    public long SamplesPerEpoch => Joint?.SamplesPerEpoch ?? (Scheduler is AllTasksScheduler
+        ? PerTask!.Values.Sum(l => (long)l.Options.BatchSize * StepsPerEpoch)
+        : PerTask!.Values.Sum(l => (long)l.SamplesPerEpoch));
+
+    /// <summary>
+    /// Binds a per-task source's scheduler to <paramref name="taskOrder"/> (the model's tasks, all of which have a
+    /// loader after <see cref="Check"/>) and the epoch budget; returns the scheduler (null for joint sources).
+    /// </summary>
+    internal ITaskScheduler? Bind(IReadOnlyList<string> taskOrder, int epochs)
+    {
+        if (PerTask is null) return null;
+        var tasks = taskOrder.Where(PerTask.ContainsKey).Select(t => new TaskData(t, PerTask[t].SamplesPerEpoch, PerTask[t].BatchesPerEpoch)).ToArray();
+        Scheduler!.Bind(new SchedulingContext(tasks, epochs));
+        return Scheduler;
+    }
 
     /// <summary>Checks that every task of the model has data and no loader names an unknown task; messages name the task.</summary>
     internal void Check(IReadOnlyList<Tasks.TaskSpec> tasks, string role)
@@ -63,8 +96,9 @@ public sealed class TrainingSource
     }
 
     /// <summary>
-    /// The batches of training epoch <paramref name="epoch"/> from batch <paramref name="skip"/> on: for a joint source one
-    /// batch per step, for a per-task source one batch per task per step (task order = <paramref name="taskOrder"/>).
+    /// The batches of training epoch <paramref name="epoch"/> from step <paramref name="skip"/> on: for a joint source one
+    /// batch per step; for a per-task source one batch of each task the scheduler's plan names for the step, in
+    /// <paramref name="taskOrder"/> (the order the scheduler was bound with, see <see cref="Bind"/>).
     /// </summary>
     internal IEnumerable<IReadOnlyList<Data.MultiTaskBatch>> Steps(int epoch, int skip, IReadOnlyList<string> taskOrder, CancellationToken cancellation)
     {
@@ -76,13 +110,18 @@ public sealed class TrainingSource
             yield break;
         }
         int steps = StepsPerEpoch;
-        var cursors = taskOrder.Where(PerTask!.ContainsKey).Select(t => new Cursor(PerTask![t], epoch, steps, skip, cancellation)).ToArray();
+        var plan = Scheduler!.Plan(epoch);
+        if (plan.Steps != steps)
+            throw new InvalidOperationException($"task scheduler '{Scheduler.Name}': its plan of epoch {epoch} has {plan.Steps} steps, its StepsPerEpoch says {steps}");
+        var tasks = taskOrder.Where(PerTask!.ContainsKey).ToArray();
+        var cursors = tasks.Select((t, k) => new Cursor(PerTask![t], epoch, steps, plan.CountBefore(k, skip), cancellation)).ToArray();
         try
         {
             for (int s = skip; s < steps; s++)
             {
-                var batches = new Data.MultiTaskBatch[cursors.Length];
-                for (int k = 0; k < cursors.Length; k++) batches[k] = cursors[k].Next();
+                var chosen = plan[s];
+                var batches = new Data.MultiTaskBatch[chosen.Length];
+                for (int i = 0; i < chosen.Length; i++) batches[i] = cursors[chosen[i]].Next();
                 yield return batches;
             }
         }
@@ -90,11 +129,12 @@ public sealed class TrainingSource
     }
 
     // One task's position in a per-task epoch: restart r of global epoch e reads loader epoch e·R + r (R restarts per
-    // global epoch at most), so every position is a pure function of (epoch, step) and resuming mid-epoch is exact.
+    // global epoch at most: a task takes at most one batch per step), so every position is a pure function of (epoch,
+    // batches taken) and resuming mid-epoch is exact. The loader is opened on the first batch taken.
     private sealed class Cursor : IDisposable
     {
         private readonly DataLoader _loader;
-        private readonly int _restarts, _epoch;
+        private readonly int _restarts, _epoch, _skip;
         private readonly CancellationToken _cancellation;
         private IEnumerator<Data.MultiTaskBatch>? _current;
         private int _restart;
@@ -103,12 +143,10 @@ public sealed class TrainingSource
         {
             _loader = loader;
             _epoch = epoch;
+            _skip = skip;
             _cancellation = cancellation;
             int n = Math.Max(1, loader.BatchesPerEpoch);
             _restarts = (steps + n - 1) / n;
-            _restart = skip / n;
-            _current = Open(_restart);
-            for (int i = 0; i < skip % n; i++) _current.MoveNext();
         }
 
         private IEnumerator<Data.MultiTaskBatch> Open(int restart) =>
@@ -116,7 +154,14 @@ public sealed class TrainingSource
 
         public Data.MultiTaskBatch Next()
         {
-            if (_current!.MoveNext()) return _current.Current;
+            if (_current is null)
+            {
+                int n = Math.Max(1, _loader.BatchesPerEpoch);
+                _restart = _skip / n;
+                _current = Open(_restart);
+                for (int i = 0; i < _skip % n; i++) _current.MoveNext();
+            }
+            if (_current.MoveNext()) return _current.Current;
             _current.Dispose();
             _current = Open(++_restart);
             if (!_current.MoveNext()) throw new InvalidOperationException("TrainingSource: a task loader yields no batches");
