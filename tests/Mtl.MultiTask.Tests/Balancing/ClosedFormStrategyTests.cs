@@ -51,8 +51,9 @@ public class ClosedFormStrategyTests
         AssertClose([1 / 3.0, 1 / 3.0, 1 / 3.0], r.Weights!);
         // One task: plain descent.
         AssertClose([1], Combine("imtl", [[3, -1]]).Weights!);
-        // A zero gradient: finite result.
-        Assert.All(Combine("imtl", [[1, 0], [0, 0], [0, 1]]).Combined, x => Assert.True(double.IsFinite(x)));
+        // A zero gradient has no direction: weight 0, the other two (orthogonal unit) tasks share ½ each.
+        AssertClose([0.5, 0, 0.5], Combine("imtl", [[1, 0], [0, 0], [0, 1]]).Weights!);
+        AssertClose([1 / 3.0, 1 / 3.0, 1 / 3.0], Combine("imtl", [[0, 0], [0, 0], [0, 0]]).Weights!);
     }
 
     // ---- Aligned-MTL ----

@@ -44,7 +44,7 @@ public static class MinNormSolver
     /// (at the optimum gₖ·θ ≥ ‖θ‖² ≥ 0 for every k).
     /// <para>
     /// Plain Frank-Wolfe never sets a coefficient back to 0 and zig-zags at rate O(1/t): after 250 iterations its
-    /// objective can still be a percent above the optimum and its direction conflict with a task. Unless
+    /// objective can still be several percent above the optimum. Unless
     /// <paramref name="plainFrankWolfe"/> is set (the paper's iteration exactly), two standard corrections are made:
     /// an iteration may step away from the worst vertex in use, a = argmax over αᵣ &gt; 0 of (Mα)ᵣ, when that gap is the
     /// larger (Wolfe's away steps, with the same exact line search clipped where αₐ reaches 0); and every K iterations,

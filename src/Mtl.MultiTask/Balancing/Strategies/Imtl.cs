@@ -18,7 +18,7 @@ public sealed record ImtlOptions;
 /// Only the gradient part of the paper's hybrid IMTL is implemented: IMTL-L's learnable loss scales would be
 /// parameters for the optimiser, which a strategy does not have. LibMTL also allows representation gradients (the
 /// paper computes IMTL-G on the shared feature for efficiency), so <see cref="SupportsRepresentation"/> is true.
-/// A zero gradient has no direction; its unit vector is taken as zero.
+/// A zero gradient has no direction: that task gets weight 0 and the others are balanced among themselves.
 /// </para>
 /// </summary>
 public sealed class Imtl(ImtlOptions options) : BalancingStrategy
@@ -36,18 +36,30 @@ public sealed class Imtl(ImtlOptions options) : BalancingStrategy
     {
         int k = gradients.Tasks;
         var gram = gradients.Gramian();
-        Span<double> inv = stackalloc double[k];   // 1/‖gₖ‖, 0 for a zero gradient
-        for (int t = 0; t < k; t++) inv[t] = gram[t, t] > 0 ? 1 / Math.Sqrt(gram[t, t]) : 0;
-        var a = new double[k, k];
-        Span<double> b = stackalloc double[k];
-        b.Clear();
-        b[0] = 1;
-        for (int m = 0; m < k; m++)
+        Span<int> live = stackalloc int[k];   // tasks with a non-zero gradient (a zero one has no direction: weight 0)
+        int n = 0;
+        for (int t = 0; t < k; t++)
+            if (gram[t, t] > 0) live[n++] = t;
+        weights.Clear();
+        LastWasSingular = false;
+        if (n == 0) weights.Fill(1.0 / k);   // every gradient is zero: so is the result
+        else
         {
-            a[0, m] = 1;   // Σ wₘ = 1
-            for (int r = 1; r < k; r++) a[r, m] = gram[m, 0] * inv[0] - gram[m, r] * inv[r];   // gₘ·(u₁ − uᵣ)
+            var a = new double[n, n];
+            var b = new double[n];
+            var w = new double[n];
+            b[0] = 1;
+            int first = live[0];
+            for (int j = 0; j < n; j++)
+            {
+                int m = live[j];
+                a[0, j] = 1;   // Σ wₘ = 1
+                for (int i = 1; i < n; i++)   // gₘ·(u₁ − uᵢ) = (G·Gᵀ)ₘ₁/‖g₁‖ − (G·Gᵀ)ₘᵢ/‖gᵢ‖
+                    a[i, j] = gram[m, first] / Math.Sqrt(gram[first, first]) - gram[m, live[i]] / Math.Sqrt(gram[live[i], live[i]]);
+            }
+            LastWasSingular = !SmallLinearSolver.Solve(a, b, w);
+            for (int j = 0; j < n; j++) weights[live[j]] = w[j];
         }
-        LastWasSingular = !SmallLinearSolver.Solve(a, b, weights);
         gradients.WeightedSum(weights, combined);
         return true;
     }

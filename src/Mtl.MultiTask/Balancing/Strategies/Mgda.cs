@@ -34,8 +34,8 @@ public sealed record MgdaOptions
 /// <summary>
 /// Multiple-gradient descent (Sener &amp; Koltun 2018, "Multi-Task Learning as Multi-Objective Optimization"): with
 /// ĝₖ = gₖ/nₖ (nₖ from <see cref="MgdaOptions.Normalization"/>), α = argmin over the simplex of ‖Σₖ αₖĝₖ‖², found
-/// on the K×K Gramian by <see cref="MinNormSolver"/> (Frank-Wolfe, with away steps and an exact correction on the support by default); the combined gradient is Σₖ αₖĝₖ, so the weights reported are
-/// wₖ = αₖ/nₖ (combined = wᵀG exactly). Its inner product with every task gradient is ≥ ‖combined‖²·nₖ ≥ 0: no task
+/// on the K×K Gramian by <see cref="MinNormSolver"/> (Frank-Wolfe; by default with away steps and an exact correction
+/// on the support); the combined gradient is Σₖ αₖĝₖ, so the weights reported are wₖ = αₖ/nₖ (combined = wᵀG exactly). Its inner product with every task gradient is ≥ ‖combined‖²·nₖ ≥ 0: no task
 /// loss increases to first order, and it is zero only at a Pareto-stationary point.
 /// <para>
 /// MGDA-UB (<c>mgda-ub</c>) is the same computation on the gradients w.r.t. the shared representation z (the
