@@ -15,19 +15,12 @@ public class LossWeightingTrainerTests
     // 240 samples, batches of 40: 6 steps per epoch.
     private static List<StepLog> Train(BalancingStrategy strategy, int epochs)
     {
-        var data = SyntheticCorrelatedTasks.Generate(new SyntheticTasksOptions { Count = 240, Dim = 8, Correlation = 0.5, SinTerms = 1, Seed = 5 }).Dataset;
-        var g = new Generator(7);
-        var trunk = new Sequential(new Linear(8, 16, generator: g), new ReLU(), new Linear(16, 8, generator: g), new ReLU());
-        var tasks = LearningHarness.SyntheticTasks.Select(t => new TaskSpec(t, TaskKind.Regression, 1)
-        {
-            Head = w => new Linear(w, 1, generator: g),
-        }).ToArray();
-        var model = new HardSharing(trunk, 8, tasks);
+        var model = TinyProblem.Model(linearHeads: true);
         var trainer = new MultiTaskTrainer(model, new SGD(model.Parameters(), new SGDOptions { Lr = 0.05 }),
             new TrainerOptions { Epochs = epochs }, strategy: strategy);
         var logs = new List<StepLog>();
         trainer.StepCompleted += logs.Add;
-        trainer.Fit(new DataLoader(data, new DataLoaderOptions { BatchSize = 40, Shuffle = true, Seed = 3 }));
+        trainer.Fit(TinyProblem.Loader());
         return logs;
     }
 

@@ -35,29 +35,13 @@ public sealed class TrainerStrategyTests : IDisposable
         }
     }
 
-    private static InMemoryDataset Data() =>
-        SyntheticCorrelatedTasks.Generate(new SyntheticTasksOptions { Count = 240, Dim = 8, Correlation = 0.5, SinTerms = 1, Seed = 5 }).Dataset;
-
-    private static HardSharing Model()
-    {
-        var g = new Generator(7);
-        var trunk = new Sequential(new Linear(8, 16, generator: g), new ReLU(), new Linear(16, 8, generator: g), new ReLU());
-        var tasks = LearningHarness.SyntheticTasks.Select(t => new TaskSpec(t, TaskKind.Regression, 1)
-        {
-            Head = w => new Sequential(new Linear(w, 4, generator: g), new Tanh(), new Linear(4, 1, generator: g)),
-        }).ToArray();
-        return new HardSharing(trunk, 8, tasks);
-    }
-
-    private static DataLoader Loader(IMultiTaskDataset data) => new(data, new DataLoaderOptions { BatchSize = 40, Shuffle = true, Seed = 3 });
-
     private static float[] Train(BalancingStrategy? strategy, GradientSpace space = GradientSpace.SharedParameters, List<StepLog>? logs = null)
     {
-        var model = Model();
+        var model = TinyProblem.Model();
         var trainer = new MultiTaskTrainer(model, new SGD(model.Parameters(), new SGDOptions { Lr = 0.05 }),
             new TrainerOptions { Epochs = 2, GradientSpace = space }, strategy: strategy);
         if (logs is not null) trainer.StepCompleted += logs.Add;
-        trainer.Fit(Loader(Data()));
+        trainer.Fit(TinyProblem.Loader());
         return model.Parameters().SelectMany(p => p.ToArray<float>()).ToArray();
     }
 
@@ -121,22 +105,22 @@ public sealed class TrainerStrategyTests : IDisposable
         float[] Run(bool interrupt)
         {
             Init.ManualSeed(1);
-            var model = Model();
+            var model = TinyProblem.Model();
             var options = new TrainerOptions { Epochs = 2, CheckpointDirectory = _dir, MetricsLogPath = Path.Combine(_dir, interrupt ? "a.jsonl" : "b.jsonl") };
             MultiTaskTrainer Trainer(MultiTaskModel m) => new(m, new Adam(m.Parameters(), new AdamOptions { Lr = 0.01 }), options, strategy: StrategyRegistry.Create("pcgrad"));
             var trainer = Trainer(model);
             if (!interrupt)
             {
-                trainer.Fit(Loader(Data()));
+                trainer.Fit(TinyProblem.Loader());
                 return model.Parameters().SelectMany(p => p.ToArray<float>()).ToArray();
             }
             using var cts = new CancellationTokenSource();
             trainer.StepCompleted += s => { if (s.Step == 4) cts.Cancel(); };
-            trainer.Fit(Loader(Data()), cancellation: cts.Token);
-            var fresh = Model();
+            trainer.Fit(TinyProblem.Loader(), cancellation: cts.Token);
+            var fresh = TinyProblem.Model();
             var resumed = Trainer(fresh);
             resumed.Resume(Path.Combine(_dir, MultiTaskTrainer.LastFileName));
-            resumed.Fit(Loader(Data()));
+            resumed.Fit(TinyProblem.Loader());
             return fresh.Parameters().SelectMany(p => p.ToArray<float>()).ToArray();
         }
         var whole = Run(interrupt: false);
@@ -150,7 +134,7 @@ public sealed class TrainerStrategyTests : IDisposable
     [Fact]
     public void Representation_space_is_refused_for_strategies_and_models_that_do_not_support_it()
     {
-        var model = Model();
+        var model = TinyProblem.Model();
         var opt = new SGD(model.Parameters(), new SGDOptions { Lr = 0.1 });
         var rep = new TrainerOptions { GradientSpace = GradientSpace.Representation };
         var e = Assert.Throws<ArgumentException>(() => new MultiTaskTrainer(model, opt, rep, strategy: new StaticWeighting(new StaticWeightingOptions())));
