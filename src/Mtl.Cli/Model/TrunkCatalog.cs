@@ -35,13 +35,13 @@ internal static class TrunkCatalog
         {
             case "lenet":
                 if (input.DType != DType.Float32 || !input.Shape.AsSpan().SequenceEqual([1, 28, 28]))
-                    throw new ArgumentException($"trunk 'lenet' reads Float32 (1, 28, 28) images; the data gives {input.DType} ({string.Join(", ", input.Shape)}) — use mlp (features) or text (token ids)");
+                    throw new ArgumentException($"reads Float32 (1, 28, 28) images; the data gives {input.DType} ({string.Join(", ", input.Shape)}) — use mlp (features) or text (token ids)");
                 return Trunk.LeNet(generator);
             case "mlp":
                 {
-                    if (input.DType != DType.Float32) throw new ArgumentException($"trunk 'mlp' reads Float32 features; the data gives {input.DType} token ids — use the text trunk");
+                    if (input.DType != DType.Float32) throw new ArgumentException($"reads Float32 features; the data gives {input.DType} token ids — use the text trunk");
                     var widths = ((MlpTrunk)options).Widths;
-                    if (widths.Length == 0 || widths.Any(w => w <= 0)) throw new ArgumentException($"trunk 'mlp': widths must be positive and at least one, got [{string.Join(", ", widths)}]");
+                    if (widths.Length == 0 || widths.Any(w => w <= 0)) throw new ArgumentException($"widths must be positive and at least one, got [{string.Join(", ", widths)}]");
                     int flat = input.Shape.Aggregate(1, (a, b) => a * b);
                     bool flatten = input.Shape.Length > 1;
                     var stages = new Func<Module<Tensor, Tensor>>[widths.Length];
@@ -57,7 +57,7 @@ internal static class TrunkCatalog
                 }
             case "text":
                 if (input.DType != DType.Int32 || data.Vocabulary is null)
-                    throw new ArgumentException($"trunk 'text' reads token ids; the data gives {input.DType} ({string.Join(", ", input.Shape)}) — use lenet (images) or mlp (features)");
+                    throw new ArgumentException($"reads token ids; the data gives {input.DType} ({string.Join(", ", input.Shape)}) — use lenet (images) or mlp (features)");
                 return TextEncoder.Trunk(data.Vocabulary.Count, input.Shape[0], (TextEncoderOptions)options, generator);
             default:
                 throw new ArgumentException($"unknown trunk '{name}'; allowed: {Catalog.Names}");
