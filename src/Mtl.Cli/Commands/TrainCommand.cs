@@ -31,6 +31,9 @@ public sealed record TrainArgs
 
     /// <summary>Parent folder of new run folders.</summary>
     public string Out { get; init; } = "runs";
+
+    /// <summary>Validate the config and build data and model, print the resolved config, train nothing.</summary>
+    public bool DryRun { get; init; }
 }
 
 /// <summary>Trains a multi-task model from a config and writes a run folder.</summary>
@@ -45,6 +48,7 @@ public static class TrainCommand
           mtl train                                             # the built-in default (MultiFashion, hard sharing)
           mtl train examples/mmoe-synthetic.yaml --set trainer.epochs=5 --set optimizer.lr=0.01
           mtl train examples/pcgrad.yaml --baselines --plain
+          mtl train examples/mtan.yaml --dry-run                # check the config, print it resolved
           mtl train --resume runs/default-20260101-120000
         """;
 
@@ -58,7 +62,8 @@ public static class TrainCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print only the final summary" };
         var plain = new Option<bool>("--plain") { Description = "plain line-per-epoch output without ANSI codes (automatic when output is not a terminal)" };
         var output = new Option<string>("--out") { Description = "folder that receives the run folder", HelpName = "DIR", DefaultValueFactory = _ => "runs" };
-        var command = new Command("train", Help) { config, set, resume, baselines, quiet, plain, output };
+        var dryRun = new Option<bool>("--dry-run") { Description = "validate the config and build data and model, print the resolved config, train nothing" };
+        var command = new Command("train", Help) { config, set, resume, baselines, quiet, plain, output, dryRun };
         command.SetAction((result, token) => Task.FromResult(Run(new TrainArgs
         {
             Config = result.GetValue(config),
@@ -68,6 +73,7 @@ public static class TrainCommand
             Quiet = result.GetValue(quiet),
             Plain = result.GetValue(plain),
             Out = result.GetValue(output) ?? "runs",
+            DryRun = result.GetValue(dryRun),
         }, io, token, onTrainer)));
         return command;
     }
@@ -96,6 +102,12 @@ public static class TrainCommand
         if (args.Baselines) config = config with { Baselines = true };
 
         using var session = TrainSession.Prepare(config, folder);
+        if (args.DryRun)
+        {
+            io.Out.Write(ConfigWriter.ToYaml(config));
+            io.Out.WriteLine($"# config OK: {session.Trainer.Model.GetType().Name} with {session.Trainer.Model.ParameterCount(trainableOnly: true):N0} parameters; nothing trained");
+            return ExitCodes.Ok;
+        }
         if (!resume) folder.Create();
         folder.SaveConfig(config);
         onTrainer?.Invoke(session.Trainer);

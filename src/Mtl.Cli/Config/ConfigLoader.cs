@@ -19,6 +19,9 @@ public static class ConfigLoader
     /// <summary>The name errors use for the built-in default example.</summary>
     public const string BuiltInName = "<built-in default>";
 
+    /// <summary>The sections that name a catalog entry (and accept the shorthand <c>section: NAME</c>).</summary>
+    internal static readonly string[] ChoiceSections = ["data", "trunk", "architecture", "strategy", "optimizer", "schedule"];
+
     /// <summary>The built-in default example (the same file as examples/default.yaml, embedded at build time).</summary>
     public static string DefaultYaml { get; } = ReadDefault();
 
@@ -44,7 +47,7 @@ public static class ConfigLoader
         if (stream.Documents.Count == 0 || ValueConverter.IsNull(stream.Documents[0].RootNode)) root = new YamlMappingNode();
         else root = stream.Documents[0].RootNode as YamlMappingNode
             ?? throw source.Error(stream.Documents[0].RootNode, "a config must be a mapping of sections (data:, architecture:, …)");
-        Overrides.Apply(root, overrides ?? [], source);
+        Overrides.Apply(root, overrides ?? [], source, ChoiceSections);
         return new Reader(source).Read(root, defaultName);
     }
 

@@ -11,13 +11,16 @@ namespace Mtl.Cli.Config;
 /// </summary>
 internal static class Overrides
 {
-    /// <summary>Applies every override, in order (a later one wins).</summary>
-    public static void Apply(YamlMappingNode root, IEnumerable<string> overrides, ConfigSource source)
+    /// <summary>
+    /// Applies every override, in order (a later one wins). <paramref name="choiceSections"/> are the top-level keys whose
+    /// scalar shorthand (<c>strategy: pcgrad</c>) an override may extend with options.
+    /// </summary>
+    public static void Apply(YamlMappingNode root, IEnumerable<string> overrides, ConfigSource source, IReadOnlyCollection<string>? choiceSections = null)
     {
-        foreach (var text in overrides) Apply(root, text, source);
+        foreach (var text in overrides) Apply(root, text, source, choiceSections ?? []);
     }
 
-    private static void Apply(YamlMappingNode root, string text, ConfigSource source)
+    private static void Apply(YamlMappingNode root, string text, ConfigSource source, IReadOnlyCollection<string> choiceSections)
     {
         int eq = text.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0) throw new ConfigException($"--set {text}", "expected KEY.PATH=VALUE, e.g. --set optimizer.lr=0.01");
@@ -39,7 +42,7 @@ internal static class Overrides
                 map = created;
             }
             else if (child is YamlMappingNode m) map = m;
-            else if (child is YamlScalarNode { Value: { } name } && i == 0)
+            else if (child is YamlScalarNode && i == 0 && choiceSections.Contains(path[0]))
             {
                 // `strategy: pcgrad` is short for `strategy: {name: pcgrad}`; an override can then add options to it.
                 var expanded = new YamlMappingNode { { new YamlScalarNode("name"), child } };

@@ -16,6 +16,9 @@ public sealed record TaskSettings
 
     /// <summary>Static loss weight λ (strategy <c>ew</c> only; other strategies choose their own weights).</summary>
     public double Weight { get; init; } = 1;
+
+    /// <summary>Trunk stage whose output the head reads (−1 = the last); used by the <c>hierarchical</c> architecture.</summary>
+    public int AttachDepth { get; init; } = -1;
 }
 
 /// <summary>The <c>trainer</c> section: budget, batches, model selection, gradient space and checkpoints.</summary>

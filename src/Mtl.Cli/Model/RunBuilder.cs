@@ -37,7 +37,7 @@ internal static class RunBuilder
             throw new ConfigException(c.Where($"tasks.{t.Name}"), $"'tasks.{t.Name}.head' widths must be positive, got [{string.Join(", ", settings.Head)}]");
         if (!(settings.Weight >= 0) || double.IsInfinity(settings.Weight))
             throw new ConfigException(c.Where($"tasks.{t.Name}"), $"'tasks.{t.Name}.weight' must be finite and >= 0, got {settings.Weight}");
-        return new TaskSpec(t.Name, kind, size) { Head = settings.Head.Length == 0 ? null : w => Head(w, settings.Head, size), Weight = settings.Weight };
+        return new TaskSpec(t.Name, kind, size) { Head = settings.Head.Length == 0 ? null : w => Head(w, settings.Head, size), Weight = settings.Weight, AttachDepth = settings.AttachDepth };
     }).ToArray();
 
     /// <summary>
