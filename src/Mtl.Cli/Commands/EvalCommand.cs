@@ -28,8 +28,10 @@ public sealed record EvalArgs
 public static class EvalCommand
 {
     internal const string Help = """
-        Evaluate a run's model (checkpoints/best.safetensors, else last.safetensors) on a split of its data and print
-        every task's metrics. The data and model are rebuilt from the run's config.yaml.
+        Evaluate a run's saved model on a split of its data.
+
+        Uses checkpoints/best.safetensors (else last.safetensors) and prints every task's metrics. The data and model
+        are rebuilt from the run's config.yaml.
 
         Examples:
           mtl eval runs/default-20260101-120000

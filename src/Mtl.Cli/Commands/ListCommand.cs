@@ -11,8 +11,10 @@ namespace Mtl.Cli.Commands;
 public static class ListCommand
 {
     internal const string Help = """
-        List what a config can name — from the registries, so new architectures and strategies appear here as soon as
-        they are registered — with each option's key, type and default.
+        List the datasets, trunks, architectures, strategies, optimizers and schedules a config can name.
+
+        Entries come from the registries, so new architectures and strategies appear as soon as they are registered;
+        each option is shown with its key, type and default.
 
         Examples:
           mtl list

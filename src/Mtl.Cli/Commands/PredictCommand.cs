@@ -26,7 +26,9 @@ public sealed record PredictArgs
 public static class PredictCommand
 {
     internal const string Help = """
-        Predict every task for new inputs with a run's model and print one JSON line per input:
+        Predict every task for new inputs with a run's saved model (one JSON line per input).
+
+        Each output line looks like
           {"line":3,"top_left":{"class":3,"label":"Dress","probability":0.91},"bottom_right":{...}}
         (classification: the class, its name and probability; regression: {"value":...}).
         INPUT has one sample per line ('#' lines and blank lines are skipped; '-' reads standard input):

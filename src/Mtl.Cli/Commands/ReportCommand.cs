@@ -11,8 +11,10 @@ namespace Mtl.Cli.Commands;
 public static class ReportCommand
 {
     internal const string Help = """
-        Compare runs: one row per run with its architecture, strategy, every task's test metrics from report.json,
-        Δm against single-task baselines (runs trained with --baselines), epochs and training time.
+        Compare runs' final test metrics in one table.
+
+        One row per run: its architecture, strategy, every task's test metrics from report.json, Δm against
+        single-task baselines (runs trained with --baselines), epochs and training time.
 
         Examples:
           mtl report runs/default-20260101-120000

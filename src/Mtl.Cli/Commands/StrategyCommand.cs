@@ -27,8 +27,9 @@ public sealed record StrategyArgs
 public static class StrategyCommand
 {
     internal const string Help = """
-        Apply a balancing strategy to task gradients and print the combined gradient and the task weights, as one
-        JSON line. Input: {"steps":[{"gradients":[[..P..], ..K rows..],"losses":[..K..],"epoch":0}, ...]}
+        Apply a balancing strategy to given task gradients; print the combined gradient and the weights.
+
+        Prints one JSON line. Input: {"steps":[{"gradients":[[..P..], ..K rows..],"losses":[..K..],"epoch":0}, ...]}
         ("losses" default to 1, "epoch" to 0). Output: {"steps":[{"combined":[..P..],"weights":[..K..]}, ...]} with
         weights null when the result is not a weighted sum of the gradients. The strategy's state (histories, its
         random generator) is carried from one step to the next, as in training.

@@ -40,8 +40,10 @@ public sealed record TrainArgs
 public static class TrainCommand
 {
     internal const string Help = """
-        Train a multi-task model from a YAML config (or the built-in default example) and write a run folder:
-        config.yaml (resolved), metrics.jsonl, metrics.csv, checkpoints/, report.json.
+        Train a multi-task model from a YAML config (default: the built-in example) and write a run folder.
+
+        The run folder (runs/NAME-yyyyMMdd-HHmmss/) holds config.yaml (resolved), metrics.jsonl, metrics.csv,
+        checkpoints/ and report.json.
         Ctrl-C writes checkpoints/last.safetensors and exits with code 130; --resume continues the run.
 
         Examples:
