@@ -17,7 +17,7 @@ public sealed record EvalArgs
     /// <summary>The split: test, validation or train.</summary>
     public string Split { get; init; } = "test";
 
-    /// <summary>auto (best when present, else last), best or last.</summary>
+    /// <summary>auto (the weights training ended with: best when restored, else last), best or last.</summary>
     public string Checkpoint { get; init; } = "auto";
 
     /// <summary>Print one JSON object instead of a table.</summary>
@@ -30,8 +30,9 @@ public static class EvalCommand
     internal const string Help = """
         Evaluate a run's saved model on a split of its data.
 
-        Uses checkpoints/best.safetensors (else last.safetensors) and prints every task's metrics. The data and model
-        are rebuilt from the run's config.yaml.
+        Loads the weights training ended with (checkpoints/best.safetensors when the run restored its best epoch, else
+        last.safetensors; or --checkpoint) and prints every task's metrics. The data and model are rebuilt from the
+        run's config.yaml, so with the defaults the test metrics equal report.json's.
 
         Examples:
           mtl eval runs/default-20260101-120000
@@ -43,7 +44,7 @@ public static class EvalCommand
         var run = new Argument<string>("RUN_DIR") { Description = "a run folder written by mtl train" };
         var split = new Option<string>("--split", "--data") { Description = "which split to evaluate", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("test", "validation", "train");
-        var checkpoint = new Option<string>("--checkpoint") { Description = "which weights: auto (best, else last), best or last", DefaultValueFactory = _ => "auto" };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "which weights: auto (those training ended with: best when restored, else last), best or last", DefaultValueFactory = _ => "auto" };
         checkpoint.AcceptOnlyFromAmong("auto", "best", "last");
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of a table" };
         var command = new Command("eval", Help) { run, split, checkpoint, json };

@@ -18,7 +18,7 @@ public sealed record PredictArgs
     /// <summary>The input file (<c>-</c> = standard input), one sample per line.</summary>
     public required string Input { get; init; }
 
-    /// <summary>auto (best when present, else last), best or last.</summary>
+    /// <summary>auto (the weights training ended with: best when restored, else last), best or last.</summary>
     public string Checkpoint { get; init; } = "auto";
 }
 
@@ -44,7 +44,7 @@ public static class PredictCommand
     {
         var run = new Argument<string>("RUN_DIR") { Description = "a run folder written by mtl train" };
         var input = new Argument<string>("INPUT") { Description = "CSV of flattened samples, or one text per line for text runs ('-' = stdin)" };
-        var checkpoint = new Option<string>("--checkpoint") { Description = "which weights: auto (best, else last), best or last", DefaultValueFactory = _ => "auto" };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "which weights: auto (those training ended with: best when restored, else last), best or last", DefaultValueFactory = _ => "auto" };
         checkpoint.AcceptOnlyFromAmong("auto", "best", "last");
         var command = new Command("predict", Help) { run, input, checkpoint };
         command.SetAction(r => Run(new PredictArgs { Run = r.GetValue(run)!, Input = r.GetValue(input)!, Checkpoint = r.GetValue(checkpoint)! }, io));

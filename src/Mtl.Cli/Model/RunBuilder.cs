@@ -81,17 +81,17 @@ internal static class RunBuilder
         if (t.BatchSize < 1) throw new ConfigException(where, $"'trainer.batch_size' must be at least 1, got {t.BatchSize}");
         if (t.EvalBatchSize < 1) throw new ConfigException(where, $"'trainer.eval_batch_size' must be at least 1, got {t.EvalBatchSize}");
         if (t.Threads is < 1) throw new ConfigException(where, $"'trainer.threads' must be at least 1, got {t.Threads}");
+        if (t.MaxSteps is < 0) throw new ConfigException(where, $"'trainer.max_steps' must be 0 or more, got {t.MaxSteps}");
+        if (t.Patience is < 1) throw new ConfigException(where, $"'trainer.patience' must be at least 1, got {t.Patience}");
+        if (!(t.MinDelta >= 0)) throw new ConfigException(where, $"'trainer.min_delta' must be 0 or more, got {t.MinDelta}");
+        if (t.CheckpointEvery < 1) throw new ConfigException(where, $"'trainer.checkpoint_every' must be at least 1, got {t.CheckpointEvery}");
         if (t.Patience is not null && !validation)
             throw new ConfigException(where, "'trainer.patience' (early stopping) needs validation data; set data.validation_fraction above 0");
-        return Guard(c, "trainer", "settings", () =>
+        return new TrainerOptions
         {
-            var o = new TrainerOptions
-            {
-                Epochs = t.Epochs, MaxSteps = t.MaxSteps, Patience = t.Patience, MinDelta = t.MinDelta, RestoreBest = t.RestoreBest,
-                GradientSpace = t.GradientSpace, CheckpointEvery = t.CheckpointEvery, CheckpointDirectory = checkpoints, MetricsLogPath = metricsLog,
-            };
-            return o;
-        });
+            Epochs = t.Epochs, MaxSteps = t.MaxSteps, Patience = t.Patience, MinDelta = t.MinDelta, RestoreBest = t.RestoreBest,
+            GradientSpace = t.GradientSpace, CheckpointEvery = t.CheckpointEvery, CheckpointDirectory = checkpoints, MetricsLogPath = metricsLog,
+        };
     }
 
     /// <summary>The trainer, with construction errors (strategy vs. gradient space vs. model) reported at the strategy.</summary>

@@ -31,19 +31,23 @@ internal sealed class TrainedRun : IDisposable
     /// <summary>The checkpoint whose weights the model holds.</summary>
     public string CheckpointPath { get; }
 
-    /// <summary>Loads run <paramref name="path"/> with the weights of <paramref name="which"/>: <c>best</c>, <c>last</c> or <c>auto</c> (best when present, else last).</summary>
+    /// <summary>
+    /// Loads run <paramref name="path"/> with the weights of <paramref name="which"/>: <c>best</c>, <c>last</c> or
+    /// <c>auto</c> — the weights training ended with: best when the run restored the best epoch, else last.
+    /// </summary>
     public static TrainedRun Load(string path, string which)
     {
         var folder = RunFolder.Open(path);
+        var config = folder.LoadConfig();
         string checkpoint = which switch
         {
             "best" => folder.BestCheckpoint,
             "last" => folder.LastCheckpoint,
-            "auto" => File.Exists(folder.BestCheckpoint) ? folder.BestCheckpoint : folder.LastCheckpoint,
+            // The weights training ended with (and report.json measured): the best epoch's when they were restored.
+            "auto" => config.Trainer.RestoreBest && File.Exists(folder.BestCheckpoint) ? folder.BestCheckpoint : folder.LastCheckpoint,
             _ => throw new ConfigException(null, $"unknown checkpoint '{which}'; allowed: auto, best, last"),
         };
         if (!File.Exists(checkpoint)) throw new ConfigException(null, $"{path} has no checkpoint {Path.GetRelativePath(path, checkpoint)} (training wrote none yet)");
-        var config = folder.LoadConfig();
         var data = RunBuilder.Data(config);
         try
         {
