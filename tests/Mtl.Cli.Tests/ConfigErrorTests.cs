@@ -141,6 +141,13 @@ public class ConfigErrorTests
     }
 
     [Fact]
+    public void Run_name_must_be_usable_as_a_folder_name()
+    {
+        var path = CliRun.WriteConfig("name: my/run\ndata: multifashion\n");
+        AssertError($"{path}:1:7: 'name' names the run folder: use letters, digits, '-', '_' and '.', got 'my/run'", path);
+    }
+
+    [Fact]
     public void A_config_mistake_leaves_no_run_folder()
     {
         var output = CliRun.TempDir();

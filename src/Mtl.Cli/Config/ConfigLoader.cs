@@ -87,6 +87,9 @@ public static class ConfigLoader
             YamlNode? Node(string key) => nodes.TryGetValue(key, out var n) ? n : null;
 
             string name = Node("name") is { } n ? (string?)_values.Convert(n, typeof(string), false, "name")! : defaultName;
+            if (name.Length == 0 || name.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.')) || name.StartsWith('.'))
+                throw new ConfigException(Node("name") is { } at ? source.Where(at) : source.Path,
+                    $"'name' names the run folder: use letters, digits, '-', '_' and '.', got '{name}'");
             ulong seed = Node("seed") is { } s ? (ulong)_values.Convert(s, typeof(ulong), false, "seed")! : 0;
             bool baselines = Node("baselines") is { } b && (bool)_values.Convert(b, typeof(bool), false, "baselines")!;
 
