@@ -32,10 +32,24 @@ public static class CliRun
     /// <summary>The examples/ folder.</summary>
     public static string Examples => Path.Combine(RepoRoot, "examples");
 
-    /// <summary>A fresh empty folder under the system temp folder.</summary>
+    // One folder per test process, deleted when the process exits.
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        var root = Path.Combine(Path.GetTempPath(), "mtl-cli-tests", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        };
+        return root;
+    });
+
+    /// <summary>A fresh empty folder under the system temp folder (removed when the test process exits).</summary>
     public static string TempDir()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "mtl-cli-tests", Guid.NewGuid().ToString("N")[..12]);
+        var dir = Path.Combine(Root.Value, Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
         return dir;
     }
