@@ -63,7 +63,23 @@ internal sealed class LiveView(IAnsiConsole console, IReadOnlyList<string> tasks
         }));
     }
 
-    public void Line(string text) => console.MarkupLine(Markup.Escape(text));
+    // Lines wider than the terminal are broken at " | " ourselves: a line the terminal wraps leaves a stale copy of
+    // the bars behind when the live display redraws.
+    public void Line(string text)
+    {
+        int width = Math.Max(20, console.Profile.Width - 1);
+        var line = "";
+        foreach (var part in text.Split(" | "))
+        {
+            if (line.Length > 0 && line.Length + 3 + part.Length > width)
+            {
+                console.MarkupLine(Markup.Escape(line));
+                line = "    " + part;
+            }
+            else line = line.Length == 0 ? part : line + " | " + part;
+        }
+        console.MarkupLine(Markup.Escape(line));
+    }
 
     private string? Stat(ProgressTask task, string key)
     {
