@@ -1,0 +1,64 @@
+// `mtl report RUN [RUN...]`: a text table comparing runs' final test metrics (and Δm where baselines were trained).
+using System.CommandLine;
+using Mtl.Cli.Config;
+using Mtl.Cli.Output;
+using Mtl.Cli.Runs;
+using Mtl.MultiTask.Training;
+
+namespace Mtl.Cli.Commands;
+
+/// <summary>Compares finished runs side by side.</summary>
+public static class ReportCommand
+{
+    internal const string Help = """
+        Compare runs' final test metrics in one table.
+
+        One row per run: its architecture, strategy, every task's test metrics from report.json, Δm against
+        single-task baselines (runs trained with --baselines), epochs and training time.
+
+        Examples:
+          mtl report runs/default-20260101-120000
+          mtl report runs/*
+        """;
+
+    internal static Command Create(CliIO io)
+    {
+        var runs = new Argument<string[]>("RUN") { Description = "run folders written by mtl train", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("report", Help) { runs };
+        command.SetAction(r => Run(r.GetValue(runs) ?? [], io));
+        return command;
+    }
+
+    /// <summary>Runs <c>mtl report</c>; returns the exit code.</summary>
+    public static int Run(IReadOnlyList<string> runs, CliIO io) => CommandGuard.Run(io, () =>
+    {
+        if (runs.Count == 0) throw new ConfigException(null, "give at least one run folder");
+        var loaded = runs.Select(Load).ToList();
+        var columns = loaded.SelectMany(r => r.Report.Tasks.SelectMany(t => r.Report.MultiTask.Metrics[t].Keys.Select(m => (Task: t, Metric: m)))).Distinct().ToList();
+        bool anyBaselines = loaded.Any(r => r.Report.DeltaM is not null);
+        var headers = new List<string> { "run", "architecture", "strategy" };
+        headers.AddRange(columns.Select(c => $"{c.Task} {c.Metric}"));
+        if (anyBaselines) headers.Add("Δm");
+        headers.AddRange(["epochs", "seconds"]);
+        var rows = loaded.Select(r =>
+        {
+            var row = new List<string> { Path.GetFileName(Path.TrimEndingDirectorySeparator(r.Folder.Path)), r.Report.Architecture, r.Strategy };
+            row.AddRange(columns.Select(c => r.Report.MultiTask.Metrics.TryGetValue(c.Task, out var m) && m.TryGetValue(c.Metric, out var v) ? Tables.Num(v) : "-"));
+            if (anyBaselines) row.Add(r.Report.DeltaM is { } dm ? RunSummary.Percent(dm) : "-");
+            row.Add(r.Report.MultiTask.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            row.Add(r.Report.MultiTask.Seconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
+            return (IReadOnlyList<string>)row;
+        }).ToList();
+        Tables.Write(io, headers, rows, $"test metrics of {loaded.Count} run(s)");
+        return ExitCodes.Ok;
+    });
+
+    private static (RunFolder Folder, RunReport Report, string Strategy) Load(string path)
+    {
+        var folder = RunFolder.Open(path);
+        if (!File.Exists(folder.ReportPath))
+            throw new ConfigException(null, $"{path} has no {RunFolder.ReportFile} (training did not finish; continue it with: mtl train --resume {path})");
+        var report = RunReport.FromJson(File.ReadAllText(folder.ReportPath));
+        return (folder, report, folder.LoadConfig().Strategy.Name);
+    }
+}

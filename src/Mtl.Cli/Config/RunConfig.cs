@@ -1,0 +1,108 @@
+// The typed run configuration: seed, data, tasks, trunk, architecture, strategy, optimiser, schedule and trainer.
+using Mtl.MultiTask.Balancing;
+
+namespace Mtl.Cli.Config;
+
+/// <summary>A section that picks an entry by name (an architecture, a strategy, …) and holds that entry's options record.</summary>
+/// <param name="Name">The registered name, e.g. <c>mmoe</c>.</param>
+/// <param name="Options">An instance of the entry's options type (every default filled in).</param>
+public sealed record Choice(string Name, object Options);
+
+/// <summary>Per-task overrides (<c>tasks.NAME</c>).</summary>
+public sealed record TaskSettings
+{
+    /// <summary>Hidden widths of the task's head: Linear + ReLU per width, then Linear to the task's outputs ([] = one Linear).</summary>
+    public int[] Head { get; init; } = [];
+
+    /// <summary>Static loss weight λ (strategy <c>ew</c> only; other strategies choose their own weights).</summary>
+    public double Weight { get; init; } = 1;
+
+    /// <summary>Trunk stage whose output the head reads (−1 = the last); used by the <c>hierarchical</c> architecture.</summary>
+    public int AttachDepth { get; init; } = -1;
+}
+
+/// <summary>The <c>trainer</c> section: budget, batches, model selection, gradient space and checkpoints.</summary>
+public sealed record TrainerSettings
+{
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Training samples per batch (per task for per-task text batches).</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Samples per batch when evaluating.</summary>
+    public int EvalBatchSize { get; init; } = 256;
+
+    /// <summary>Stop after this many optimisation steps in all (null = no limit).</summary>
+    public long? MaxSteps { get; init; }
+
+    /// <summary>Early stopping: epochs without validation improvement before stopping (null = never).</summary>
+    public int? Patience { get; init; }
+
+    /// <summary>Improvement of the validation score (Δm points) that counts.</summary>
+    public double MinDelta { get; init; }
+
+    /// <summary>Load the best validation epoch's weights back at the end.</summary>
+    public bool RestoreBest { get; init; } = true;
+
+    /// <summary>What gradient strategies' task gradients are taken with respect to.</summary>
+    public GradientSpace GradientSpace { get; init; } = GradientSpace.SharedParameters;
+
+    /// <summary>Write checkpoints/last.safetensors every this many epochs.</summary>
+    public int CheckpointEvery { get; init; } = 1;
+
+    /// <summary>Compute threads (null = all cores). Same seed and thread count give bit-identical runs.</summary>
+    public int? Threads { get; init; }
+}
+
+/// <summary>
+/// A resolved run configuration: every section present, every default filled in. <see cref="Locations"/> says where
+/// each section was given (for errors found when the run is built), <see cref="SourcePath"/> which file it came from.
+/// </summary>
+public sealed record RunConfig
+{
+    /// <summary>The top-level keys, in the order they are written.</summary>
+    public static readonly string[] TopKeys = ["name", "seed", "baselines", "data", "tasks", "trunk", "architecture", "strategy", "optimizer", "schedule", "trainer"];
+
+    /// <summary>Run name (the run folder is <c>NAME-yyyyMMdd-HHmmss</c>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Seed of the data pairing and splits, the parameters' initial values and the shuffles.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Also train one single-task model per task and report Δm.</summary>
+    public bool Baselines { get; init; }
+
+    /// <summary>The dataset (<c>data.name</c>) and its options.</summary>
+    public required Choice Data { get; init; }
+
+    /// <summary>Per-task settings, one per task of the dataset, in the dataset's task order.</summary>
+    public required IReadOnlyDictionary<string, TaskSettings> Tasks { get; init; }
+
+    /// <summary>The shared encoder.</summary>
+    public required Choice Trunk { get; init; }
+
+    /// <summary>The sharing architecture (ArchitectureRegistry).</summary>
+    public required Choice Architecture { get; init; }
+
+    /// <summary>The balancing strategy (StrategyRegistry).</summary>
+    public required Choice Strategy { get; init; }
+
+    /// <summary>The optimiser.</summary>
+    public required Choice Optimizer { get; init; }
+
+    /// <summary>The learning-rate schedule (null = constant).</summary>
+    public Choice? Schedule { get; init; }
+
+    /// <summary>The trainer settings.</summary>
+    public required TrainerSettings Trainer { get; init; }
+
+    /// <summary>Where each section (and <c>tasks.NAME</c>) was given: <c>FILE:LINE:COLUMN</c>, an override, or the file alone for defaults.</summary>
+    public IReadOnlyDictionary<string, string> Locations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The file the config was read from (or <c>&lt;built-in default&gt;</c>).</summary>
+    public string SourcePath { get; init; } = ConfigLoader.BuiltInName;
+
+    /// <summary>Where section <paramref name="key"/> was given (the file when it was defaulted).</summary>
+    public string Where(string key) => Locations.TryGetValue(key, out var l) ? l : SourcePath;
+}

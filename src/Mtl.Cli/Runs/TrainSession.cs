@@ -1,0 +1,182 @@
+// Runs one training job: builds everything from the config, trains (or resumes), evaluates on test, trains baselines.
+using System.Diagnostics;
+using System.Text.Json;
+using Mtl.Cli.Config;
+using Mtl.Cli.Data;
+using Mtl.Cli.Model;
+using Mtl.Cli.Progress;
+using Mtl.MultiTask.Architectures;
+using Mtl.MultiTask.Metrics;
+using Mtl.MultiTask.Tasks;
+using Mtl.MultiTask.Training;
+using Mtl.Threading;
+
+namespace Mtl.Cli.Runs;
+
+/// <summary>How a training job ended.</summary>
+/// <param name="Interrupted">True when the cancellation token stopped it (a checkpoint was written).</param>
+/// <param name="Report">The run report (null when interrupted).</param>
+/// <param name="Fit">The multi-task model's fit result (null when interrupted during the baselines).</param>
+/// <param name="Step">Optimisation steps of the multi-task model so far.</param>
+/// <param name="Epoch">Epochs of the multi-task model so far.</param>
+internal sealed record TrainOutcome(bool Interrupted, RunReport? Report, FitResult? Fit, long Step, int Epoch);
+
+/// <summary>
+/// One training job, built before anything is written so that a config mistake leaves no run folder behind:
+/// <see cref="Prepare"/> builds data, model, optimiser, schedule, strategy and trainer; <see cref="Execute"/> trains
+/// (continuing from checkpoints/last.safetensors when resuming), evaluates the model it keeps on the test split,
+/// trains the single-task baselines when asked, and writes report.json.
+/// </summary>
+internal sealed class TrainSession : IDisposable
+{
+    private readonly RunConfig _config;
+    private readonly RunFolder _folder;
+    private readonly DataBundle _data;
+    private readonly TaskSpec[] _tasks;
+    private readonly MultiTaskTrainer _trainer;
+    private readonly TrainerOptions _options;
+
+    private TrainSession(RunConfig config, RunFolder folder, DataBundle data, TaskSpec[] tasks, MultiTaskTrainer trainer, TrainerOptions options)
+    {
+        _config = config;
+        _folder = folder;
+        _data = data;
+        _tasks = tasks;
+        _trainer = trainer;
+        _options = options;
+    }
+
+    /// <summary>The multi-task trainer (tests attach to its events).</summary>
+    public MultiTaskTrainer Trainer => _trainer;
+
+    /// <summary>Builds everything for <paramref name="config"/>; files go to <paramref name="folder"/> (not created here).</summary>
+    /// <exception cref="ConfigException">A value only building can check is wrong.</exception>
+    public static TrainSession Prepare(RunConfig config, RunFolder folder)
+    {
+        if (config.Trainer.Threads is { } n) MtlThreads.Count = n;
+        var data = RunBuilder.Data(config);
+        try
+        {
+            var tasks = RunBuilder.Tasks(config, data);
+            var model = RunBuilder.Model(config, data, tasks);
+            var optimizer = RunBuilder.Optimizer(config, model);
+            var schedule = RunBuilder.Schedule(config, optimizer);
+            var strategy = RunBuilder.Strategy(config);
+            var options = RunBuilder.TrainerOptions(config, folder.CheckpointsPath, folder.MetricsJsonlPath, data.Validation is not null);
+            var trainer = RunBuilder.Trainer(config, model, optimizer, options, schedule, strategy);
+            trainer.ConfigJson = JsonSerializer.Serialize(new Dictionary<string, string> { ["format"] = "mtl-run-config/1", ["yaml"] = ConfigWriter.ToYaml(config) });
+            return new TrainSession(config, folder, data, tasks, trainer, options);
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Trains and reports; <paramref name="resume"/> continues from the run's last checkpoint.</summary>
+    public TrainOutcome Execute(bool resume, ITrainingView view, CancellationToken cancellation)
+    {
+        var c = _config;
+        if (resume)
+        {
+            if (!File.Exists(_folder.LastCheckpoint))
+                throw new ConfigException(null, $"{_folder.Path} has no {RunFolder.CheckpointsFolder}/{MultiTaskTrainer.LastFileName} to resume from");
+            _trainer.Resume(_folder.LastCheckpoint);
+            _folder.TruncateLogs(_trainer.Step);
+            view.Line($"resuming {_folder.Path} at step {_trainer.Step} (epoch {_trainer.Epoch} of {c.Trainer.Epochs} done)");
+        }
+        var train = _data.Source(_data.Train, RunBuilder.Loader(c, true), training: true);
+        var validation = _data.Validation is { } v ? _data.Source(v, RunBuilder.Loader(c, false), training: false) : null;
+        var test = _data.Source(_data.Test, RunBuilder.Loader(c, false), training: false);
+
+        using var csv = new MetricsCsv(_folder.MetricsCsvPath, _tasks.Select(t => t.Name).ToList());
+        _trainer.Callbacks.Add(csv);
+        view.Follow(_trainer, "mtl");
+        var fit = _trainer.Fit(train, validation, cancellation);
+        if (fit.Reason == StopReason.Cancelled) return new TrainOutcome(true, null, fit, _trainer.Step, _trainer.Epoch);
+        var metrics = _trainer.Evaluate(test).Metrics;
+        var mtl = new ModelReport(metrics, _trainer.Model.ParameterCount(trainableOnly: true), fit.Seconds, fit.Epochs, fit.BestEpoch);
+
+        Dictionary<string, ModelReport>? single = null;
+        if (c.Baselines)
+        {
+            single = new Dictionary<string, ModelReport>(StringComparer.Ordinal);
+            foreach (var task in _tasks)
+            {
+                var baseline = Baseline(task, view, cancellation);
+                if (baseline is null) return new TrainOutcome(true, null, fit, _trainer.Step, _trainer.Epoch);
+                single[task.Name] = baseline;
+            }
+        }
+        var report = Report(mtl, single);
+        report.Save(_folder.ReportPath);
+        return new TrainOutcome(false, report, fit, _trainer.Step, _trainer.Epoch);
+    }
+
+    // One single-task model: the same architecture built for this task alone, same trunk, optimiser, schedule and
+    // trainer settings, on that task's data; no strategy (one task) and no checkpoints. Null when cancelled.
+    private ModelReport? Baseline(TaskSpec task, ITrainingView view, CancellationToken cancellation)
+    {
+        var c = _config;
+        var model = RunBuilder.Model(c, _data, [task]);
+        var optimizer = RunBuilder.Optimizer(c, model);
+        var log = Path.Combine(_folder.Path, $"metrics.stl-{task.Name}.jsonl");
+        File.Delete(log);
+        var trainer = new MultiTaskTrainer(model, optimizer, _options with { CheckpointDirectory = null, MetricsLogPath = log }, RunBuilder.Schedule(c, optimizer));
+        view.Follow(trainer, $"stl {task.Name}");
+        var train = _data.Source(_data.Train, RunBuilder.Loader(c, true), training: true, onlyTask: task.Name);
+        var validation = _data.Validation is { } v ? _data.Source(v, RunBuilder.Loader(c, false), training: false, onlyTask: task.Name) : null;
+        var clock = Stopwatch.StartNew();
+        var fit = trainer.Fit(train, validation, cancellation);
+        if (fit.Reason == StopReason.Cancelled) return null;
+        double seconds = clock.Elapsed.TotalSeconds;
+        var metrics = trainer.Evaluate(_data.Source(_data.Test, RunBuilder.Loader(c, false), training: false, onlyTask: task.Name)).Metrics;
+        return new ModelReport(metrics, model.ParameterCount(trainableOnly: true), seconds, fit.Epochs, fit.BestEpoch);
+    }
+
+    // The report as Experiment writes it: Δm over each task's primary metric, and over all metrics averaged per task.
+    private RunReport Report(ModelReport mtl, Dictionary<string, ModelReport>? single)
+    {
+        List<MetricComparison>? comparison = null;
+        double? deltaM = null, deltaAll = null;
+        if (single is not null)
+        {
+            comparison = [];
+            var perTask = new List<double>();
+            var primary = new List<MetricComparison>();
+            foreach (var t in _tasks)
+            {
+                var rows = t.CreateMetrics().Select(m => new MetricComparison(t.Name, m.Name, mtl.Metrics[t.Name][m.Name], single[t.Name].Metrics[t.Name][m.Name], m.HigherIsBetter)).ToList();
+                comparison.AddRange(rows);
+                primary.Add(rows[0]);
+                perTask.Add(SafeDeltaM(rows));
+            }
+            deltaM = SafeDeltaM(primary);
+            deltaAll = perTask.Average();
+        }
+        return new RunReport
+        {
+            Architecture = _config.Architecture.Name,
+            Tasks = _tasks.Select(t => t.Name).ToList(),
+            EvaluatedOn = "test",
+            MultiTask = mtl,
+            SingleTask = single,
+            Comparison = comparison,
+            DeltaM = deltaM,
+            DeltaMAllMetrics = deltaAll,
+            SingleTaskParameters = single?.Values.Sum(r => r.Parameters),
+            SingleTaskSeconds = single?.Values.Sum(r => r.Seconds),
+        };
+    }
+
+    // Δm is undefined when a baseline metric is 0 or not finite (a tiny run can score 0); report NaN rather than fail.
+    private static double SafeDeltaM(IReadOnlyList<MetricComparison> rows)
+    {
+        try { return DeltaM.Compute(rows); }
+        catch (ArgumentException) { return double.NaN; }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _data.Dispose();
+}
