@@ -222,7 +222,7 @@ internal sealed class StrategyTable : IBenchmark
         sb.AppendJoin(",", rows.Select(r => r.Error is not null
             ? $"{{\"data\":\"{r.Problem}\",\"strategy\":\"{r.Strategy}\",\"error\":{System.Text.Json.JsonSerializer.Serialize(r.Error)}}}"
             : string.Create(CultureInfo.InvariantCulture,
-                $"{{\"data\":\"{r.Problem}\",\"strategy\":\"{r.Strategy}\",\"task1\":{Arr(r.Task[0])},\"task2\":{Arr(r.Task[1])},\"delta_m\":{Arr(r.DeltaM)},\"time_ratio_to_equal\":{TimeRatio(r, rows):F3}}}")));
+                $"{{\"data\":\"{r.Problem}\",\"strategy\":\"{r.Strategy}\",\"task1\":{Arr(r.Task[0])},\"task2\":{Arr(r.Task[1])},\"delta_m\":{Arr(r.DeltaM)},\"seconds_per_epoch\":{Arr(r.SecondsPerEpoch)},\"time_ratio_to_equal\":{TimeRatio(r, rows):F3}}}")));
         return sb.Append("]}").ToString();
     }
 }

@@ -136,46 +136,8 @@ internal sealed class TrainSession : IDisposable
     }
 
     // The report as Experiment writes it: Δm over each task's primary metric, and over all metrics averaged per task.
-    private RunReport Report(ModelReport mtl, Dictionary<string, ModelReport>? single)
-    {
-        List<MetricComparison>? comparison = null;
-        double? deltaM = null, deltaAll = null;
-        if (single is not null)
-        {
-            comparison = [];
-            var perTask = new List<double>();
-            var primary = new List<MetricComparison>();
-            foreach (var t in _tasks)
-            {
-                var rows = t.CreateMetrics().Select(m => new MetricComparison(t.Name, m.Name, mtl.Metrics[t.Name][m.Name], single[t.Name].Metrics[t.Name][m.Name], m.HigherIsBetter)).ToList();
-                comparison.AddRange(rows);
-                primary.Add(rows[0]);
-                perTask.Add(SafeDeltaM(rows));
-            }
-            deltaM = SafeDeltaM(primary);
-            deltaAll = perTask.Average();
-        }
-        return new RunReport
-        {
-            Architecture = _config.Architecture.Name,
-            Tasks = _tasks.Select(t => t.Name).ToList(),
-            EvaluatedOn = "test",
-            MultiTask = mtl,
-            SingleTask = single,
-            Comparison = comparison,
-            DeltaM = deltaM,
-            DeltaMAllMetrics = deltaAll,
-            SingleTaskParameters = single?.Values.Sum(r => r.Parameters),
-            SingleTaskSeconds = single?.Values.Sum(r => r.Seconds),
-        };
-    }
-
-    // Δm is undefined when a baseline metric is 0 or not finite (a tiny run can score 0); report NaN rather than fail.
-    private static double SafeDeltaM(IReadOnlyList<MetricComparison> rows)
-    {
-        try { return DeltaM.Compute(rows); }
-        catch (ArgumentException) { return double.NaN; }
-    }
+    private RunReport Report(ModelReport mtl, Dictionary<string, ModelReport>? single) =>
+        RunReport.Create(_config.Architecture.Name, _config.Strategy.Name, _tasks, "test", mtl, single);
 
     /// <inheritdoc/>
     public void Dispose() => _data.Dispose();

@@ -65,39 +65,13 @@ public sealed class Experiment(Func<IReadOnlyList<TaskSpec>, MultiTaskModel> bui
         var (mtl, model) = TrainOne("mtl", tasks, train, validation, evaluation);
         Model = model;
         Dictionary<string, ModelReport>? single = null;
-        List<MetricComparison>? comparison = null;
-        double? deltaM = null, deltaAll = null;
         if (_options.Baselines)
         {
             single = new Dictionary<string, ModelReport>(StringComparer.Ordinal);
             foreach (var t in tasks)
                 single[t.Name] = TrainOne($"stl-{t.Name}", [t], Restrict(train, t.Name), Restrict(validation, t.Name), Restrict(evaluation, t.Name)).Report;
-            comparison = [];
-            var perTask = new List<double>();
-            foreach (var t in tasks)
-            {
-                var metrics = t.CreateMetrics();
-                var rows = metrics.Select(m => new MetricComparison(t.Name, m.Name, mtl.Metrics[t.Name][m.Name], single[t.Name].Metrics[t.Name][m.Name], m.HigherIsBetter)).ToList();
-                comparison.AddRange(rows);
-                perTask.Add(Metrics.DeltaM.Compute(rows));
-            }
-            deltaM = Metrics.DeltaM.Compute(tasks.Select(t => comparison.First(c => c.Task == t.Name)).ToList());
-            deltaAll = perTask.Average();
         }
-        var report = new RunReport
-        {
-            Architecture = _options.Architecture,
-            Strategy = _strategyName,
-            Tasks = tasks.Select(t => t.Name).ToList(),
-            EvaluatedOn = test is null ? "validation" : "test",
-            MultiTask = mtl,
-            SingleTask = single,
-            Comparison = comparison,
-            DeltaM = deltaM,
-            DeltaMAllMetrics = deltaAll,
-            SingleTaskParameters = single?.Values.Sum(r => r.Parameters),
-            SingleTaskSeconds = single?.Values.Sum(r => r.Seconds),
-        };
+        var report = RunReport.Create(_options.Architecture, _strategyName, tasks, test is null ? "validation" : "test", mtl, single);
         if (_options.ReportPath is not null) report.Save(_options.ReportPath);
         return report;
     }

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mtl.MultiTask.Metrics;
+using Mtl.MultiTask.Tasks;
 
 namespace Mtl.MultiTask.Training;
 
@@ -45,6 +46,54 @@ public sealed record RunReport
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
+
+    /// <summary>
+    /// The report of a trained multi-task model and (optionally) its single-task baselines: the metric-by-metric
+    /// comparison, Δm over each task's primary metric and over all metrics averaged per task. Δm is NaN where it is
+    /// undefined (a baseline metric of 0 or a non-finite value, e.g. in a tiny run).
+    /// </summary>
+    public static RunReport Create(string architecture, string? strategy, IReadOnlyList<TaskSpec> tasks, string evaluatedOn,
+        ModelReport multiTask, IReadOnlyDictionary<string, ModelReport>? singleTask)
+    {
+        List<MetricComparison>? comparison = null;
+        double? deltaM = null, deltaAll = null;
+        if (singleTask is not null)
+        {
+            comparison = [];
+            var perTask = new List<double>();
+            var primary = new List<MetricComparison>();
+            foreach (var t in tasks)
+            {
+                var rows = t.CreateMetrics().Select(m => new MetricComparison(t.Name, m.Name, multiTask.Metrics[t.Name][m.Name],
+                    singleTask[t.Name].Metrics[t.Name][m.Name], m.HigherIsBetter)).ToList();
+                comparison.AddRange(rows);
+                primary.Add(rows[0]);
+                perTask.Add(SafeDeltaM(rows));
+            }
+            deltaM = SafeDeltaM(primary);
+            deltaAll = perTask.Average();
+        }
+        return new RunReport
+        {
+            Architecture = architecture,
+            Strategy = strategy,
+            Tasks = tasks.Select(t => t.Name).ToList(),
+            EvaluatedOn = evaluatedOn,
+            MultiTask = multiTask,
+            SingleTask = singleTask,
+            Comparison = comparison,
+            DeltaM = deltaM,
+            DeltaMAllMetrics = deltaAll,
+            SingleTaskParameters = singleTask?.Values.Sum(r => r.Parameters),
+            SingleTaskSeconds = singleTask?.Values.Sum(r => r.Seconds),
+        };
+    }
+
+    private static double SafeDeltaM(IReadOnlyList<MetricComparison> rows)
+    {
+        try { return Metrics.DeltaM.Compute(rows); }
+        catch (ArgumentException) { return double.NaN; }
+    }
 
     /// <summary>The report as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
