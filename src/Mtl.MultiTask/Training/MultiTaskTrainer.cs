@@ -254,8 +254,10 @@ public sealed partial class MultiTaskTrainer
             values[AuxiliaryLossName] = a;
         }
 
-        Optimizer.ZeroGrad();
         bool complete = taskLosses.All(l => l is not null);
+        // A step that trains only some tasks leaves the others' own parameters without a gradient (not a zero one), so
+        // the optimiser skips them — no momentum drift or weight decay for absent tasks' heads (PyTorch's set_to_none).
+        Optimizer.ZeroGrad(setToNone: !complete);
         var weights = new double[tasks.Count];
         IReadOnlyDictionary<string, double>? cosines = null;
         if (Strategy is { NeedsGradients: true } strategy && complete)

@@ -45,6 +45,20 @@ public sealed class SchedulerTrainerTests(ITestOutputHelper output) : IDisposabl
     private static string StepTask(StepLog log) => Assert.Single(log.TaskLosses.Keys);
 
     [Fact]
+    public void A_step_without_a_task_leaves_that_tasks_head_alone_even_under_adam_momentum()
+    {
+        var model = Model(3);
+        var trainer = new MultiTaskTrainer(model, new Adam(model.Parameters(), new AdamOptions { Lr = 0.01, WeightDecay = 0.1 }),
+            new TrainerOptions { Epochs = 1, MaxSteps = 3, RestoreBest = false });
+        var head2 = new List<float[]>();
+        trainer.StepCompleted += _ => head2.Add(model.Heads["task2"].Parameters().SelectMany(p => p.ToArray<float>()).ToArray());
+        trainer.Fit(TrainingSource.FromTaskLoaders(Loaders(), SchedulerRegistry.Create("round-robin")));   // task1, task2, task1
+        Assert.Equal(3, head2.Count);
+        Assert.NotEqual(head2[0], head2[1]);   // step 2 trained task2's head…
+        Assert.Equal(head2[1], head2[2]);      // …step 3 (task1 only) left it exactly where it was
+    }
+
+    [Fact]
     public void Round_robin_steps_hold_one_task_batch_mapped_to_its_task_by_its_labels()
     {
         var model = Model(3);
