@@ -19,14 +19,45 @@ namespace Mtl.Bench;
 /// them alike, and reports the median milliseconds per full-batch step and its ratio to <c>ew</c> in the same round
 /// (median over rounds). Gradient-level strategies pay one backward pass per task plus their combination; issue 6
 /// asks them to stay within 2.5× of <c>ew</c>. Options: <c>--rounds N</c> (3), <c>--steps N</c> (10 measured steps
-/// per strategy and round, after 2 warm-up steps), <c>--threads N</c> (2), <c>--only a,b</c>. <c>--quick</c>: 1 round of 3 steps.
+/// per strategy and round, after 2 warm-up steps), <c>--threads N</c> (2), <c>--only a,b</c>, <c>--model lenet|mmoe</c>
+/// (mmoe: the strategy-table's MMoE, 8 experts 100→16, towers 16→8→1, synthetic tasks, batch 128, Adam 1e-3).
+/// <c>--quick</c>: 1 round of 3 steps.
 /// </summary>
 internal sealed class StrategiesBench : IBenchmark
 {
     public string Name => "strategies";
     public string Description => "ms per training step of every balancing strategy vs equal weighting (LeNet MultiFashion, K=2)";
 
-    private const int BatchSize = 256, Warmup = 2;
+    private const int Warmup = 2;
+
+    // The model under test: how to build it, its optimiser, its data and batch size.
+    private sealed record Setup(string Description, Func<MultiTaskModel> Build, Func<MultiTaskModel, Optimizer> Optimizer,
+        IMultiTaskDataset Train, IMultiTaskDataset Val, int BatchSize);
+
+    private static Setup LeNet()
+    {
+        var train = MultiDigitBuilder.MultiFashion(Samples.FashionTrain(), new MultiDigitOptions { Seed = 0 });
+        var val = MultiDigitBuilder.MultiFashion(Samples.FashionTest(), new MultiDigitOptions { Seed = 1, Count = 512 });
+        var tasks = MultiFashionPairs.Tasks.Select(t => new TaskSpec(t, TaskKind.Classification, 10)).ToArray();
+        return new Setup($"LeNet hard sharing, MultiFashion sample ({train.Count} pairs), SGD 0.01 m0.9, batch 256",
+            () => { Init.ManualSeed(0); return ArchitectureRegistry.Create("hard", new ArchitectureContext(tasks, Trunk.LeNet())); },
+            m => new SGD(m.Parameters(), new SGDOptions { Lr = 0.01, Momentum = 0.9 }), train, val, 256);
+    }
+
+    private static Setup Mmoe()
+    {
+        var data = SyntheticCorrelatedTasks.Generate(new SyntheticTasksOptions { Count = 6_000, Dim = 100, Correlation = 0.5, SinTerms = 10, Seed = 7 }).Dataset;
+        var tasks = new[] { "task1", "task2" }.Select(t => new TaskSpec(t, TaskKind.Regression, 1)
+        { Head = w => new Sequential(new Linear(w, 8), new ReLU(), new Linear(8, 1)) }).ToArray();
+        return new Setup("MMoE 8 experts 100→16, towers 16→8→1, synthetic tasks (6,000 samples), Adam 1e-3, batch 128",
+            () =>
+            {
+                Init.ManualSeed(0);
+                return ArchitectureRegistry.Create("mmoe", new ArchitectureContext(tasks, Trunk.Mlp(100, [16])), new MmoeOptions { NumExperts = 8, ExpertWidth = 16 });
+            },
+            m => new Adam(m.Parameters(), new AdamOptions { Lr = 1e-3 }), data.Subset(Enumerable.Range(0, 5_000).ToArray()),
+            data.Subset(Enumerable.Range(5_000, 1_000).ToArray()), 128);
+    }
 
     public int Run(BenchOptions options)
     {
@@ -38,10 +69,14 @@ internal sealed class StrategiesBench : IBenchmark
         names.Remove("ew");
         names.Insert(0, "ew");
 
-        var train = MultiDigitBuilder.MultiFashion(Samples.FashionTrain(), new MultiDigitOptions { Seed = 0 });
-        var val = MultiDigitBuilder.MultiFashion(Samples.FashionTest(), new MultiDigitOptions { Seed = 1, Count = 512 });
-        Console.WriteLine($"strategies: LeNet hard sharing, MultiFashion sample ({train.Count} pairs), batch {BatchSize}, {threads} thread(s), " +
-            $"{rounds} round(s) × {steps} steps after {Warmup} warm-up");
+        string modelName = BenchArgs.Value(options.Args, "--model") ?? "lenet";
+        var setup = modelName switch
+        {
+            "lenet" => LeNet(),
+            "mmoe" => Mmoe(),
+            _ => throw new ArgumentException($"strategies: --model must be lenet or mmoe, got '{modelName}'"),
+        };
+        Console.WriteLine($"strategies: {setup.Description}, {threads} thread(s), {rounds} round(s) × {steps} steps after {Warmup} warm-up");
 
         int saved = MtlThreads.Count;
         var perRound = names.ToDictionary(n => n, _ => new List<double>());
@@ -50,7 +85,7 @@ internal sealed class StrategiesBench : IBenchmark
             MtlThreads.Count = threads;
             for (int r = 0; r < rounds; r++)
                 foreach (var name in names)
-                    perRound[name].Add(MedianStepMs(name, train, val, steps));
+                    perRound[name].Add(MedianStepMs(name, setup, steps));
         }
         finally { MtlThreads.Count = saved; }
 
@@ -64,7 +99,7 @@ internal sealed class StrategiesBench : IBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"slowest gradient-level strategy: {worst.Strategy} at {worst.Ratio:F2}× ew (issue 6 asks ≤ 2.5×)"));
         if (options.Json)
         {
-            var sb = new StringBuilder("{\"threads\":").Append(threads).Append(",\"batch\":").Append(BatchSize).Append(",\"rows\":[");
+            var sb = new StringBuilder("{\"model\":\"").Append(modelName).Append("\",\"threads\":").Append(threads).Append(",\"batch\":").Append(setup.BatchSize).Append(",\"rows\":[");
             sb.AppendJoin(",", rows.Select(r => string.Create(CultureInfo.InvariantCulture,
                 $"{{\"strategy\":\"{r.Strategy}\",\"family\":\"{r.Family}\",\"ms_per_step\":{r.Ms:F3},\"ratio_to_equal\":{r.Ratio:F3}}}")));
             Console.WriteLine(sb.Append("]}").ToString());
@@ -75,15 +110,13 @@ internal sealed class StrategiesBench : IBenchmark
     private sealed record Row(string Strategy, StrategyFamily Family, double Ms, double Ratio);
 
     // Median duration of the full-batch steps after the warm-up, from step-completion timestamps.
-    private static double MedianStepMs(string strategy, InMemoryDataset train, InMemoryDataset val, int steps)
+    private static double MedianStepMs(string strategy, Setup setup, int steps)
     {
-        Init.ManualSeed(0);
-        var tasks = MultiFashionPairs.Tasks.Select(t => new TaskSpec(t, TaskKind.Classification, 10)).ToArray();
-        var model = ArchitectureRegistry.Create("hard", new ArchitectureContext(tasks, Trunk.LeNet()));
-        var trainer = new MultiTaskTrainer(model, new SGD(model.Parameters(), new SGDOptions { Lr = 0.01, Momentum = 0.9 }),
+        var model = setup.Build();
+        var trainer = new MultiTaskTrainer(model, setup.Optimizer(model),
             new TrainerOptions { Epochs = 1000, MaxSteps = Warmup + steps, RestoreBest = false }, strategy: StrategyRegistry.Create(strategy));
-        using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = BatchSize, Shuffle = true, Seed = 0 });
-        using var valLoader = new DataLoader(val, new DataLoaderOptions { BatchSize = BatchSize });
+        using var trainLoader = new DataLoader(setup.Train, new DataLoaderOptions { BatchSize = setup.BatchSize, Shuffle = true, Seed = 0 });
+        using var valLoader = new DataLoader(setup.Val, new DataLoaderOptions { BatchSize = setup.BatchSize });
         var clock = Stopwatch.StartNew();
         var durations = new List<double>();
         double last = 0;
@@ -91,7 +124,7 @@ internal sealed class StrategiesBench : IBenchmark
         trainer.StepCompleted += s =>
         {
             double now = clock.Elapsed.TotalMilliseconds;
-            if (s.Step > Warmup && s.Samples == BatchSize && s.Epoch == lastEpoch) durations.Add(now - last);
+            if (s.Step > Warmup && s.Samples == setup.BatchSize && s.Epoch == lastEpoch) durations.Add(now - last);
             last = now;
             lastEpoch = s.Epoch;
         };
