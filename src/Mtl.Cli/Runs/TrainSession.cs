@@ -6,6 +6,7 @@ using Mtl.Cli.Data;
 using Mtl.Cli.Model;
 using Mtl.Cli.Progress;
 using Mtl.MultiTask.Architectures;
+using Mtl.MultiTask.Logging;
 using Mtl.MultiTask.Metrics;
 using Mtl.MultiTask.Tasks;
 using Mtl.MultiTask.Training;
@@ -92,6 +93,8 @@ internal sealed class TrainSession : IDisposable
 
         using var csv = new MetricsCsv(_folder.MetricsCsvPath, _tasks.Select(t => t.Name).ToList());
         _trainer.Callbacks.Add(csv);
+        using var tensorboard = new TensorBoardLogger(_folder.TensorBoardPath);
+        _trainer.Callbacks.Add(tensorboard);
         view.Follow(_trainer, "mtl");
         var fit = _trainer.Fit(train, validation, cancellation);
         if (fit.Reason == StopReason.Cancelled) return new TrainOutcome(true, null, fit, _trainer.Step, _trainer.Epoch);
