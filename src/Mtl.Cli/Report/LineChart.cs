@@ -22,8 +22,8 @@ internal static class LineChart
         var all = clean.SelectMany(s => s.Points).ToList();
         var (x0, x1) = Range(all.Select(p => p.X));
         var (y0, y1) = Range(all.Select(p => p.Y));
-        var xTicks = Ticks(x0, x1);
-        var yTicks = Ticks(y0, y1);
+        var xTicks = Ticks(x0, x1, integer: all.All(p => p.X == Math.Floor(p.X)));
+        var yTicks = Ticks(y0, y1, integer: false);
         (x0, x1) = (Math.Min(x0, xTicks[0]), Math.Max(x1, xTicks[^1]));
         (y0, y1) = (Math.Min(y0, yTicks[0]), Math.Max(y1, yTicks[^1]));
         double plotRight = Width - Right, plotBottom = Height - Bottom;
@@ -70,12 +70,13 @@ internal static class LineChart
         return (lo, hi);
     }
 
-    // About five round ticks (1, 2, 5 × 10^k) covering [lo, hi].
-    private static double[] Ticks(double lo, double hi)
+    // About five round ticks (1, 2, 5 × 10^k) covering [lo, hi]; whole numbers only for integer data (steps, epochs).
+    private static double[] Ticks(double lo, double hi, bool integer)
     {
         double raw = (hi - lo) / 5;
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double step = new[] { 1.0, 2, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
+        if (integer) step = Math.Max(step, 1);
         double first = Math.Floor(lo / step) * step, last = Math.Ceiling(hi / step) * step;
         int count = (int)Math.Round((last - first) / step) + 1;
         return Enumerable.Range(0, count).Select(i => Math.Round(first + i * step, 12)).ToArray();
