@@ -1,7 +1,8 @@
-// `mtl report RUN [RUN...]`: a text table comparing runs' final test metrics (and Δm where baselines were trained).
+// `mtl report RUN [RUN...] [--html OUT.html]`: a table comparing runs' final test metrics (and Δm), optionally an HTML page.
 using System.CommandLine;
 using Mtl.Cli.Config;
 using Mtl.Cli.Output;
+using Mtl.Cli.Report;
 using Mtl.Cli.Runs;
 using Mtl.MultiTask.Training;
 
@@ -15,22 +16,25 @@ public static class ReportCommand
 
         One row per run: its architecture, strategy, every task's test metrics from report.json, Δm against
         single-task baselines (runs trained with --baselines), epochs and training time.
+        --html also writes one self-contained HTML page with every run's learning curves, MTL-vs-STL table, task
+        weights and task-gradient cosine heatmap (mtl train writes the same page for its run as report.html).
 
         Examples:
           mtl report runs/default-20260101-120000
-          mtl report runs/*
+          mtl report runs/* --html compare.html
         """;
 
     internal static Command Create(CliIO io)
     {
         var runs = new Argument<string[]>("RUN") { Description = "run folders written by mtl train", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("report", Help) { runs };
-        command.SetAction(r => Run(r.GetValue(runs) ?? [], io));
+        var html = new Option<string?>("--html") { Description = "also write a self-contained HTML report of the runs to this file", HelpName = "OUT.html" };
+        var command = new Command("report", Help) { runs, html };
+        command.SetAction(r => Run(r.GetValue(runs) ?? [], io, r.GetValue(html)));
         return command;
     }
 
-    /// <summary>Runs <c>mtl report</c>; returns the exit code.</summary>
-    public static int Run(IReadOnlyList<string> runs, CliIO io) => CommandGuard.Run(io, () =>
+    /// <summary>Runs <c>mtl report</c>; with <paramref name="html"/>, also writes the HTML report there. Returns the exit code.</summary>
+    public static int Run(IReadOnlyList<string> runs, CliIO io, string? html = null) => CommandGuard.Run(io, () =>
     {
         if (runs.Count == 0) throw new ConfigException(null, "give at least one run folder");
         var loaded = runs.Select(Load).ToList();
@@ -50,6 +54,11 @@ public static class ReportCommand
             return (IReadOnlyList<string>)row;
         }).ToList();
         Tables.Write(io, headers, rows, $"test metrics of {loaded.Count} run(s)");
+        if (html is not null)
+        {
+            HtmlReport.Write(html, loaded.Select(r => ReportRun.Load(r.Folder)).ToList());
+            io.Out.WriteLine($"HTML report: {html}");
+        }
         return ExitCodes.Ok;
     });
 

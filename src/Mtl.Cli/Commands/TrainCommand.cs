@@ -43,7 +43,7 @@ public static class TrainCommand
         Train a multi-task model from a YAML config (default: the built-in example) and write a run folder.
 
         The run folder (runs/NAME-yyyyMMdd-HHmmss/) holds config.yaml (resolved), metrics.jsonl, metrics.csv,
-        checkpoints/ and report.json.
+        tensorboard/ (view with: tensorboard --logdir runs), checkpoints/, report.json and report.html.
         Ctrl-C writes checkpoints/last.safetensors and exits with code 130; --resume continues the run.
 
         Examples:

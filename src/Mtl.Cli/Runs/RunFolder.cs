@@ -1,4 +1,4 @@
-// A run folder: runs/NAME-yyyyMMdd-HHmmss/ with config.yaml, metrics.jsonl, metrics.csv, checkpoints/ and report.json.
+// A run folder: runs/NAME-yyyyMMdd-HHmmss/ with config.yaml, metrics.jsonl, metrics.csv, tensorboard/, checkpoints/, report.json and report.html.
 using System.Globalization;
 using System.Text.Json;
 using Mtl.Cli.Config;
@@ -17,6 +17,8 @@ internal sealed class RunFolder
     public const string MetricsCsvFile = "metrics.csv";
     public const string ReportFile = "report.json";
     public const string CheckpointsFolder = "checkpoints";
+    public const string TensorBoardFolder = "tensorboard";
+    public const string HtmlReportFile = "report.html";
 
     private RunFolder(string path) => Path = path;
 
@@ -34,6 +36,12 @@ internal sealed class RunFolder
 
     /// <summary>The run report (test metrics; baselines and Δm with --baselines).</summary>
     public string ReportPath => System.IO.Path.Combine(Path, ReportFile);
+
+    /// <summary>The TensorBoard event files (one per training session; a resumed run adds one).</summary>
+    public string TensorBoardPath => System.IO.Path.Combine(Path, TensorBoardFolder);
+
+    /// <summary>The self-contained HTML report.</summary>
+    public string HtmlReportPath => System.IO.Path.Combine(Path, HtmlReportFile);
 
     /// <summary>The trainer's checkpoint folder (last.safetensors, best.safetensors).</summary>
     public string CheckpointsPath => System.IO.Path.Combine(Path, CheckpointsFolder);

@@ -5,7 +5,9 @@ using Mtl.Cli.Config;
 using Mtl.Cli.Data;
 using Mtl.Cli.Model;
 using Mtl.Cli.Progress;
+using Mtl.Cli.Report;
 using Mtl.MultiTask.Architectures;
+using Mtl.MultiTask.Logging;
 using Mtl.MultiTask.Metrics;
 using Mtl.MultiTask.Tasks;
 using Mtl.MultiTask.Training;
@@ -25,7 +27,7 @@ internal sealed record TrainOutcome(bool Interrupted, RunReport? Report, FitResu
 /// One training job, built before anything is written so that a config mistake leaves no run folder behind:
 /// <see cref="Prepare"/> builds data, model, optimiser, schedule, strategy and trainer; <see cref="Execute"/> trains
 /// (continuing from checkpoints/last.safetensors when resuming), evaluates the model it keeps on the test split,
-/// trains the single-task baselines when asked, and writes report.json.
+/// trains the single-task baselines when asked, and writes report.json and report.html.
 /// </summary>
 internal sealed class TrainSession : IDisposable
 {
@@ -92,6 +94,8 @@ internal sealed class TrainSession : IDisposable
 
         using var csv = new MetricsCsv(_folder.MetricsCsvPath, _tasks.Select(t => t.Name).ToList());
         _trainer.Callbacks.Add(csv);
+        using var tensorboard = new TensorBoardLogger(_folder.TensorBoardPath);
+        _trainer.Callbacks.Add(tensorboard);
         view.Follow(_trainer, "mtl");
         var fit = _trainer.Fit(train, validation, cancellation);
         if (fit.Reason == StopReason.Cancelled) return new TrainOutcome(true, null, fit, _trainer.Step, _trainer.Epoch);
@@ -111,6 +115,7 @@ internal sealed class TrainSession : IDisposable
         }
         var report = Report(mtl, single);
         report.Save(_folder.ReportPath);
+        HtmlReport.Write(_folder.HtmlReportPath, [ReportRun.Load(_folder)]);
         return new TrainOutcome(false, report, fit, _trainer.Step, _trainer.Epoch);
     }
 
