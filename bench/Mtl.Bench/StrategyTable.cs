@@ -24,7 +24,7 @@ namespace Mtl.Bench;
 /// images, validation pairs from the next 1,000, 2,000 test pairs from the test set (the committed sample when the full set is
 /// absent); SGD lr 0.05 momentum 0.9, batch 256, <c>--epochs</c> (5).</item>
 /// <item>mmoe: synthetic correlated regression tasks (d = 100, p = 0.5, 10 sine terms; Ma et al. 2018); MMoE with 8
-/// experts of width 16 and towers 16→8→1; 20,000 train / 1,000 validation / 2,000 test; Adam lr 1e-3, batch 128, <c>--mmoe-epochs</c> (10).</item>
+/// experts of width 16 and towers 16→8→1; <c>--mmoe-train</c> (20,000) train / 1,000 validation / 2,000 test; Adam lr 1e-3, batch 128, <c>--mmoe-epochs</c> (10).</item>
 /// </list>
 /// Options: <c>--seeds N</c> (3), <c>--data multifashion|mmoe|both</c>, <c>--only a,b</c>, <c>--threads N</c> (2).
 /// <c>--quick</c>: committed sample, 1 epoch, 1 seed, a handful of strategies.
@@ -162,7 +162,7 @@ internal sealed class StrategyTable : IBenchmark
 
     private static Problem Mmoe(BenchOptions options, bool quick)
     {
-        int trainCount = quick ? 2_000 : 20_000, valCount = 1_000, testCount = 2_000;
+        int trainCount = BenchArgs.Int(options.Args, "--mmoe-train", quick ? 2_000 : 20_000), valCount = 1_000, testCount = 2_000;
         int epochs = BenchArgs.Int(options.Args, "--mmoe-epochs", quick ? 1 : 10);
         var data = SyntheticCorrelatedTasks.Generate(new SyntheticTasksOptions
         {
