@@ -138,10 +138,17 @@ public abstract class Module
     /// <summary>Sets evaluation mode on this module and all descendants.</summary>
     public Module Eval() => Train(false);
 
-    /// <summary>Stops gradients for every parameter of this sub-tree (they keep their values).</summary>
+    /// <summary>
+    /// Stops gradients for every parameter of this sub-tree (they keep their values) and drops their current gradients,
+    /// which an optimiser would otherwise keep stepping.
+    /// </summary>
     public Module Freeze()
     {
-        foreach (var p in Parameters()) p.RequiresGrad = false;
+        foreach (var p in Parameters())
+        {
+            p.RequiresGrad = false;
+            p.Grad = null;
+        }
         return this;
     }
 
