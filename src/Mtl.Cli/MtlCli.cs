@@ -30,6 +30,7 @@ public static class MtlCli
             DataCommand.Create(io),
             StrategyCommand.Create(io),
             ReportCommand.Create(io),
+            BenchCommand.Create(io),
         };
         ShortSummaries(root);
         return root;
