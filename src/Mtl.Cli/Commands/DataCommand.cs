@@ -11,7 +11,7 @@ namespace Mtl.Cli.Commands;
 public static class DataCommand
 {
     internal const string Help = """
-        Inspect, build and preview the datasets a config can name (data.name).
+        Inspect, build and preview the datasets a config can name: data list | data show NAME | data preview NAME.
 
         `list` shows every dataset with its options; `show` builds one exactly as `mtl train` would (same options, same
         seed, same splits) and prints its input, tasks, split sizes and label distribution per task; `preview` draws a
@@ -29,10 +29,11 @@ public static class DataCommand
 
     internal static Command Create(CliIO io)
     {
-        var list = new Command("list", "List the datasets with their options and defaults (the same as `mtl list datasets`).");
+        var list = new Command("list", "List the datasets with their options and defaults (the same as `mtl list datasets`).\n\nExamples:\n  mtl data list");
         list.SetAction(_ => ListCommand.Run("datasets", io));
 
-        var show = new Command("show", "Build a dataset and print its input, tasks, split sizes and label distribution per task.");
+        var show = new Command("show", "Build a dataset as `mtl train` would and print its input, tasks, split sizes and label distribution per task.\n\n" +
+            "Examples:\n  mtl data show multifashion\n  mtl data show multifashion --set source=full --seed 3\n  mtl data show text --set max_length=64");
         var (showName, showSet, showSeed) = Common(show);
         show.SetAction(r => CommandGuard.Run(io, () =>
         {
@@ -41,7 +42,8 @@ public static class DataCommand
             return ExitCodes.Ok;
         }));
 
-        var preview = new Command("preview", "Draw labelled samples of an image dataset (--out FILE.png|.svg), or print the first samples of text/feature data.");
+        var preview = new Command("preview", "Draw labelled samples of an image dataset (--out FILE.png|.svg), or print the first samples of text/feature data.\n\n" +
+            "Examples:\n  mtl data preview multifashion --out multifashion.png\n  mtl data preview multimnist --split test --count 8 --out digits.svg\n  mtl data preview text --count 3");
         var (previewName, previewSet, previewSeed) = Common(preview);
         var output = new Option<string?>("--out", "-o") { Description = "the picture to write, .png or .svg (image data)", HelpName = "FILE" };
         var split = new Option<string>("--split") { Description = "which split to show", DefaultValueFactory = _ => "train" };
