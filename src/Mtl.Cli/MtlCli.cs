@@ -1,4 +1,4 @@
-// The `mtl` command tree (train, eval, predict, list, strategy, report) and an in-process entry point for tests.
+// The `mtl` command tree (train, eval, predict, list, data, strategy, report, bench) and an in-process entry point for tests.
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
@@ -27,8 +27,10 @@ public static class MtlCli
             EvalCommand.Create(io),
             PredictCommand.Create(io),
             ListCommand.Create(io),
+            DataCommand.Create(io),
             StrategyCommand.Create(io),
             ReportCommand.Create(io),
+            BenchCommand.Create(io),
         };
         ShortSummaries(root);
         return root;

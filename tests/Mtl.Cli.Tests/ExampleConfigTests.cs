@@ -29,6 +29,7 @@ public class ExampleConfigTests
         var configs = Directory.GetFiles(CliRun.Examples, "*.yaml").Select(f => ConfigLoader.LoadFile(f)).ToList();
         Assert.Contains(configs, c => c.Architecture.Name == "mmoe" && c.Data.Name == "synthetic");
         Assert.Contains(configs, c => c.Data.Name == "text");
+        Assert.Contains(configs, c => c.Data.Name == "text" && c.TaskScheduler?.Name == "temperature");
         Assert.Contains(configs, c => c.Strategy.Name == "pcgrad");
         // One example per architecture family: shared trunk, columns, regularised columns, attention, experts, tree, low rank.
         foreach (var arch in new[] { "hard", "cross-stitch", "soft", "mtan", "task-attention", "mmoe", "ple", "dselect-k", "hierarchical", "ltb", "low-rank" })

@@ -48,11 +48,11 @@ public class ListCommandTests
     }
 
     [Fact]
-    public void Datasets_optimizers_trunks_and_schedules_are_listed()
+    public void Datasets_optimizers_trunks_schedules_and_schedulers_are_listed()
     {
         var r = CliRun.Mtl("list");
         Assert.Equal(0, r.ExitCode);
-        foreach (var heading in new[] { "datasets (data.name):", "trunks (trunk.name):", "architectures (architecture.name):", "strategies (strategy.name):", "optimizers (optimizer.name):", "schedules (schedule.name):" })
+        foreach (var heading in new[] { "datasets (data.name):", "trunks (trunk.name):", "architectures (architecture.name):", "strategies (strategy.name):", "optimizers (optimizer.name):", "schedules (schedule.name):", "schedulers (data.scheduler.name):" })
             Assert.Contains(heading, r.Out);
         foreach (var name in new[] { "multifashion", "multimnist", "synthetic", "text", "lenet", "mlp", "sgd", "adam", "adamw", "cosine", "warmup-cosine" })
             Assert.Contains($"  {name} — ", r.Out);

@@ -1,4 +1,4 @@
-// `mtl list [architectures|strategies|datasets|optimizers|trunks|schedules]`: registry entries with their options.
+// `mtl list [architectures|strategies|datasets|optimizers|trunks|schedules|schedulers]`: registry entries with their options.
 using System.CommandLine;
 using Mtl.Cli.Config;
 using Mtl.Cli.Data;
@@ -11,7 +11,7 @@ namespace Mtl.Cli.Commands;
 public static class ListCommand
 {
     internal const string Help = """
-        List the datasets, trunks, architectures, strategies, optimizers and schedules a config can name.
+        List the datasets, trunks, architectures, strategies, optimizers, schedules and task schedulers a config can name.
 
         Entries come from the registries, so new architectures and strategies appear as soon as they are registered;
         each option is shown with its key, type and default.
@@ -20,10 +20,11 @@ public static class ListCommand
           mtl list
           mtl list strategies
           mtl list architectures
+          mtl list schedulers
         """;
 
     /// <summary>The kinds <c>mtl list</c> knows, in the order they are printed.</summary>
-    public static readonly string[] Kinds = ["datasets", "trunks", "architectures", "strategies", "optimizers", "schedules"];
+    public static readonly string[] Kinds = ["datasets", "trunks", "architectures", "strategies", "optimizers", "schedules", "schedulers"];
 
     internal static Command Create(CliIO io)
     {
@@ -43,6 +44,7 @@ public static class ListCommand
         "strategies" => RegistryCatalogs.Strategies,
         "optimizers" => OptimizerCatalog.Catalog,
         "schedules" => ScheduleCatalog.Catalog,
+        "schedulers" => RegistryCatalogs.Schedulers,
         _ => throw new ConfigException(null, $"unknown list '{kind}'; allowed: {string.Join(", ", Kinds)}"),
     };
 

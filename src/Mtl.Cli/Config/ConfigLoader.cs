@@ -20,7 +20,7 @@ public static class ConfigLoader
     public const string BuiltInName = "<built-in default>";
 
     /// <summary>The sections that name a catalog entry (and accept the shorthand <c>section: NAME</c>).</summary>
-    internal static readonly string[] ChoiceSections = ["data", "trunk", "architecture", "strategy", "optimizer", "schedule"];
+    internal static readonly string[] ChoiceSections = ["data", "data.scheduler", "trunk", "architecture", "strategy", "optimizer", "schedule"];
 
     /// <summary>The built-in default example (the same file as examples/default.yaml, embedded at build time).</summary>
     public static string DefaultYaml { get; } = ReadDefault();
@@ -95,8 +95,10 @@ public static class ConfigLoader
 
             var dataNode = Node("data") ?? throw new ConfigException($"{source.Path}:1:1",
                 $"missing section 'data' (what to train on); allowed: {DatasetCatalog.Catalog.Names}");
-            var data = Choose(dataNode, DatasetCatalog.Catalog, null);
+            var (schedulerKey, schedulerNode) = Detach(dataNode, "scheduler");
+            var data = Choose(dataNode, DatasetCatalog.Catalog, null, e => DatasetCatalog.Get(e).MultiInput ? ["scheduler"] : []);
             var dataset = DatasetCatalog.Get(data.Name);
+            var taskScheduler = TaskScheduler(schedulerKey, schedulerNode, dataset, data.Options);
             var trunk = Choose(Node("trunk"), TrunkCatalog.Catalog, dataset.DefaultTrunk);
             var architecture = Choose(Node("architecture"), RegistryCatalogs.Architectures, "hard");
             var strategy = Choose(Node("strategy"), RegistryCatalogs.Strategies, "ew");
@@ -108,13 +110,40 @@ public static class ConfigLoader
             var tasks = Tasks(Node("tasks"), data.Name, dataset.TaskNames(data.Options), strategy.Name);
             return new RunConfig
             {
-                Name = name, Seed = seed, Baselines = baselines, Data = data, Tasks = tasks, Trunk = trunk, Architecture = architecture,
+                Name = name, Seed = seed, Baselines = baselines, Data = data, TaskScheduler = taskScheduler, Tasks = tasks, Trunk = trunk, Architecture = architecture,
                 Strategy = strategy, Optimizer = optimizer, Schedule = schedule, Trainer = trainer, Locations = _locations, SourcePath = source.Path,
             };
         }
 
-        // A section that names a catalog entry: `section: NAME`, or a mapping with `name:` and the entry's options.
-        private Choice Choose(YamlNode? node, Catalog catalog, string? defaultName)
+        // `data.scheduler` (taken out of the data mapping before the dataset's options are bound): multi-input data only,
+        // and only with one batch per task per step, since the scheduler picks which tasks take a batch.
+        private Choice? TaskScheduler(YamlNode? key, YamlNode? node, DatasetEntry dataset, object options)
+        {
+            if (key is null || node is null || ValueConverter.IsNull(node)) return null;
+            _locations["data.scheduler"] = source.Where(node);
+            if (!dataset.MultiInput)
+                throw source.Error(key, $"'data.scheduler' applies to multi-input data only (each task with its own inputs, e.g. dataset 'text'); " +
+                    $"dataset '{dataset.Name}' is joint: every batch carries every task's labels, so there is no task to schedule");
+            var choice = Choose(node, RegistryCatalogs.Schedulers, null);
+            if (!dataset.PerTaskSteps!(options))
+                throw source.Error(key, $"'data.scheduler' picks the tasks of each step, so it needs one batch per task: set data.batching: per_task (mixed batches carry every task)");
+            return choice;
+        }
+
+        // Removes `key` from a mapping section and returns its key and value nodes (nulls when absent).
+        private static (YamlNode? Key, YamlNode? Value) Detach(YamlNode node, string key)
+        {
+            if (node is not YamlMappingNode map) return (null, null);
+            var k = map.Children.Keys.FirstOrDefault(n => n is YamlScalarNode { Value: { } v } && v == key);
+            if (k is null) return (null, null);
+            var value = map.Children[k];
+            map.Children.Remove(k);
+            return (k, value);
+        }
+
+        // A section that names a catalog entry: `section: NAME`, or a mapping with `name:` and the entry's options;
+        // `extraKeys` names keys of the entry's section that the caller handles (listed among the allowed keys).
+        private Choice Choose(YamlNode? node, Catalog catalog, string? defaultName, Func<string, string[]>? extraKeys = null)
         {
             string section = catalog.Section;
             if (node is null || ValueConverter.IsNull(node))
@@ -137,7 +166,7 @@ public static class ConfigLoader
             }
             else name = (string)_values.Convert(nameNode, typeof(string), false, $"{section}.name")!;
             var entry = catalog.Find(name) ?? throw source.Error(nameNode!, $"unknown {catalog.Noun} '{name}' in '{section}.name'; allowed: {catalog.Names}");
-            var options = map is null ? OptionsSchema.Defaults(entry.OptionsType) : _binder.Bind(entry.OptionsType, map, section, "name");
+            var options = map is null ? OptionsSchema.Defaults(entry.OptionsType) : _binder.Bind(entry.OptionsType, map, section, ["name", .. (extraKeys?.Invoke(name) ?? [])]);
             return new Choice(name, options);
         }
 

@@ -15,6 +15,12 @@ public static class ConfigWriter
         sb.AppendLine($"seed: {config.Seed}");
         sb.AppendLine($"baselines: {YamlText.Format(config.Baselines)}");
         Choice(sb, "data", config.Data);
+        if (config.TaskScheduler is { } scheduler)
+        {
+            sb.AppendLine("  scheduler:");
+            sb.AppendLine($"    name: {YamlText.Scalar(scheduler.Name)}");
+            Fields(sb, scheduler.Options, "    ");
+        }
         sb.AppendLine("tasks:");
         foreach (var (task, settings) in config.Tasks)
         {

@@ -12,7 +12,7 @@ namespace Mtl.Cli.Config;
 internal static class Overrides
 {
     /// <summary>
-    /// Applies every override, in order (a later one wins). <paramref name="choiceSections"/> are the top-level keys whose
+    /// Applies every override, in order (a later one wins). <paramref name="choiceSections"/> are the key paths (<c>strategy</c>, <c>data.scheduler</c>) whose
     /// scalar shorthand (<c>strategy: pcgrad</c>) an override may extend with options.
     /// </summary>
     public static void Apply(YamlMappingNode root, IEnumerable<string> overrides, ConfigSource source, IReadOnlyCollection<string>? choiceSections = null)
@@ -42,7 +42,7 @@ internal static class Overrides
                 map = created;
             }
             else if (child is YamlMappingNode m) map = m;
-            else if (child is YamlScalarNode && i == 0 && choiceSections.Contains(path[0]))
+            else if (child is YamlScalarNode && choiceSections.Contains(string.Join('.', path[..(i + 1)])))
             {
                 // `strategy: pcgrad` is short for `strategy: {name: pcgrad}`; an override can then add options to it.
                 var expanded = new YamlMappingNode { { new YamlScalarNode("name"), child } };

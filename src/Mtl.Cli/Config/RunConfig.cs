@@ -51,6 +51,9 @@ public sealed record TrainerSettings
     /// <summary>Write checkpoints/last.safetensors every this many epochs.</summary>
     public int CheckpointEvery { get; init; } = 1;
 
+    /// <summary>Measure the look-ahead task affinity (Fifty et al. 2021) every this many steps; in the metrics log and report (null = off).</summary>
+    public int? AffinityEvery { get; init; }
+
     /// <summary>Compute threads (null = all cores). Same seed and thread count give bit-identical runs.</summary>
     public int? Threads { get; init; }
 }
@@ -75,6 +78,9 @@ public sealed record RunConfig
 
     /// <summary>The dataset (<c>data.name</c>) and its options.</summary>
     public required Choice Data { get; init; }
+
+    /// <summary>Multi-input data only: the task scheduler (<c>data.scheduler</c>, SchedulerRegistry) deciding which tasks take a batch at each step (null = <c>all</c>).</summary>
+    public Choice? TaskScheduler { get; init; }
 
     /// <summary>Per-task settings, one per task of the dataset, in the dataset's task order.</summary>
     public required IReadOnlyDictionary<string, TaskSettings> Tasks { get; init; }

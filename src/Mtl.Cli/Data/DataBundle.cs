@@ -1,5 +1,6 @@
 // A dataset ready for a run: its tasks and input layout, train/validation/test splits, and loaders made on demand.
 using Mtl.Data;
+using Mtl.MultiTask.Scheduling;
 using Mtl.MultiTask.Training;
 
 namespace Mtl.Cli.Data;
@@ -57,9 +58,10 @@ internal sealed class DataBundle : IDisposable
     /// <summary>
     /// Loaders over <paramref name="split"/>: for training (<paramref name="training"/>) mixed or per-task batches as the
     /// data says; for evaluation per-task loaders, so each task's metrics come from its own data. With
-    /// <paramref name="onlyTask"/>, only that task's data (single-task baselines).
+    /// <paramref name="onlyTask"/>, only that task's data (single-task baselines). <paramref name="scheduler"/> picks the
+    /// tasks of each per-task training step (null = every task at every step).
     /// </summary>
-    public TrainingSource Source(SplitData split, DataLoaderOptions options, bool training, string? onlyTask = null)
+    public TrainingSource Source(SplitData split, DataLoaderOptions options, bool training, string? onlyTask = null, ITaskScheduler? scheduler = null)
     {
         if (split.Joint is { } joint) return TrainingSource.FromLoader(Track(new DataLoader(joint, options)));
         var multi = split.PerTask!;
@@ -68,7 +70,7 @@ internal sealed class DataBundle : IDisposable
         if (training && !PerTaskSteps) return TrainingSource.FromLoader(Track(new DataLoader(multi.Mixed(), options)));
         var loaders = multi.Loaders(options);
         foreach (var l in loaders.Values) Track(l);
-        return TrainingSource.FromTaskLoaders(loaders);
+        return TrainingSource.FromTaskLoaders(loaders, training ? scheduler : null);
     }
 
     private DataLoader Track(DataLoader loader)

@@ -4,8 +4,16 @@ using Mtl.Cli.Config;
 namespace Mtl.Cli.Data;
 
 /// <summary>One dataset: options type, the tasks it yields for given options, the trunk that fits it, and its builder.</summary>
+/// <remarks>
+/// <see cref="PerTaskSteps"/> is null for joint data (every sample may carry every task's label); for multi-input data
+/// it says whether the options make one batch per task per step, which a task scheduler (<c>data.scheduler</c>) needs.
+/// </remarks>
 internal sealed record DatasetEntry(string Name, string Summary, Type OptionsType, string DefaultTrunk,
-    Func<object, IReadOnlyList<string>> TaskNames, Func<object, ulong, DataBundle> Build);
+    Func<object, IReadOnlyList<string>> TaskNames, Func<object, ulong, DataBundle> Build, Func<object, bool>? PerTaskSteps = null)
+{
+    /// <summary>Whether each task has its own inputs (so <c>data.scheduler</c> applies).</summary>
+    public bool MultiInput => PerTaskSteps is not null;
+}
 
 /// <summary>The datasets of <c>data.name</c>: <c>multifashion</c>, <c>multimnist</c>, <c>synthetic</c>, <c>text</c>.</summary>
 internal static class DatasetCatalog
@@ -20,7 +28,8 @@ internal static class DatasetCatalog
         new("synthetic", "the MMoE paper's synthetic regression task pairs with controllable correlation (tasks task1, task2, ...)",
             typeof(SyntheticData), "mlp", o => SyntheticSet.TaskNames((SyntheticData)o), (o, seed) => SyntheticSet.Build((SyntheticData)o, seed)),
         new("text", "multi-input text: sentiment on IMDB-style reviews and topic on AG-News-style articles (committed fixtures in data/text)",
-            typeof(TextData), "text", _ => TextSet.TaskNames, (o, seed) => TextSet.Build((TextData)o, seed)),
+            typeof(TextData), "text", _ => TextSet.TaskNames, (o, seed) => TextSet.Build((TextData)o, seed),
+            o => ((TextData)o).Batching == TextBatching.PerTask),
     ];
 
     /// <summary>The entry called <paramref name="name"/> (the config loader has checked it exists).</summary>

@@ -4,6 +4,7 @@ using Mtl.Cli.Data;
 using Mtl.Data;
 using Mtl.MultiTask.Architectures;
 using Mtl.MultiTask.Balancing;
+using Mtl.MultiTask.Scheduling;
 using Mtl.MultiTask.Tasks;
 using Mtl.MultiTask.Training;
 using Mtl.NN;
@@ -72,6 +73,11 @@ internal static class RunBuilder
     public static BalancingStrategy? Strategy(RunConfig c) => c.Strategy.Name == "ew" ? null
         : Guard(c, "strategy", c.Strategy.Name, () => StrategyRegistry.Create(c.Strategy.Name, c.Strategy.Options));
 
+    /// <summary>A fresh task scheduler of <c>data.scheduler</c>, or null (every task takes a batch at every step).</summary>
+    public static ITaskScheduler? TaskScheduler(RunConfig c) => c.TaskScheduler is { } s
+        ? Guard(c, "data.scheduler", s.Name, () => SchedulerRegistry.Create(s.Name, s.Options))
+        : null;
+
     /// <summary>The trainer options; checkpoints and the metrics log go where the run folder says.</summary>
     public static TrainerOptions TrainerOptions(RunConfig c, string? checkpoints, string? metricsLog, bool validation)
     {
@@ -85,12 +91,13 @@ internal static class RunBuilder
         if (t.Patience is < 1) throw new ConfigException(where, $"'trainer.patience' must be at least 1, got {t.Patience}");
         if (!(t.MinDelta >= 0)) throw new ConfigException(where, $"'trainer.min_delta' must be 0 or more, got {t.MinDelta}");
         if (t.CheckpointEvery < 1) throw new ConfigException(where, $"'trainer.checkpoint_every' must be at least 1, got {t.CheckpointEvery}");
+        if (t.AffinityEvery is < 1) throw new ConfigException(where, $"'trainer.affinity_every' must be at least 1 (leave it out to measure no affinity), got {t.AffinityEvery}");
         if (t.Patience is not null && !validation)
             throw new ConfigException(where, "'trainer.patience' (early stopping) needs validation data; set data.validation_fraction above 0");
         return new TrainerOptions
         {
             Epochs = t.Epochs, MaxSteps = t.MaxSteps, Patience = t.Patience, MinDelta = t.MinDelta, RestoreBest = t.RestoreBest,
-            GradientSpace = t.GradientSpace, CheckpointEvery = t.CheckpointEvery, CheckpointDirectory = checkpoints, MetricsLogPath = metricsLog,
+            GradientSpace = t.GradientSpace, AffinityEvery = t.AffinityEvery, CheckpointEvery = t.CheckpointEvery, CheckpointDirectory = checkpoints, MetricsLogPath = metricsLog,
         };
     }
 

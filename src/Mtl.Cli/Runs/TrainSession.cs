@@ -64,6 +64,7 @@ internal sealed class TrainSession : IDisposable
             var optimizer = RunBuilder.Optimizer(config, model);
             var schedule = RunBuilder.Schedule(config, optimizer);
             var strategy = RunBuilder.Strategy(config);
+            _ = RunBuilder.TaskScheduler(config);   // its option values are checked now, before the run folder exists
             var options = RunBuilder.TrainerOptions(config, folder.CheckpointsPath, folder.MetricsJsonlPath, data.Validation is not null);
             var trainer = RunBuilder.Trainer(config, model, optimizer, options, schedule, strategy);
             trainer.ConfigJson = JsonSerializer.Serialize(new Dictionary<string, string> { ["format"] = "mtl-run-config/1", ["yaml"] = ConfigWriter.ToYaml(config) });
@@ -88,7 +89,7 @@ internal sealed class TrainSession : IDisposable
             _folder.TruncateLogs(_trainer.Step);
             view.Line($"resuming {_folder.Path} at step {_trainer.Step} (epoch {_trainer.Epoch} of {c.Trainer.Epochs} done)");
         }
-        var train = _data.Source(_data.Train, RunBuilder.Loader(c, true), training: true);
+        var train = _data.Source(_data.Train, RunBuilder.Loader(c, true), training: true, scheduler: RunBuilder.TaskScheduler(c));
         var validation = _data.Validation is { } v ? _data.Source(v, RunBuilder.Loader(c, false), training: false) : null;
         var test = _data.Source(_data.Test, RunBuilder.Loader(c, false), training: false);
 
