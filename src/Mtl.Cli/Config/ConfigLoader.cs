@@ -107,12 +107,24 @@ public static class ConfigLoader
             var trainer = Node("trainer") is { } t && !ValueConverter.IsNull(t)
                 ? (TrainerSettings)_binder.Bind(typeof(TrainerSettings), Mapping(t, "trainer"), "trainer")
                 : new TrainerSettings();
+            var transfer = Node("transfer") is { } tr && !ValueConverter.IsNull(tr)
+                ? ResolveFrom((TransferSettings)_binder.Bind(typeof(TransferSettings), Mapping(tr, "transfer"), "transfer"))
+                : new TransferSettings();
             var tasks = Tasks(Node("tasks"), data.Name, dataset.TaskNames(data.Options), strategy.Name);
             return new RunConfig
             {
                 Name = name, Seed = seed, Baselines = baselines, Data = data, TaskScheduler = taskScheduler, Tasks = tasks, Trunk = trunk, Architecture = architecture,
-                Strategy = strategy, Optimizer = optimizer, Schedule = schedule, Trainer = trainer, Locations = _locations, SourcePath = source.Path,
+                Strategy = strategy, Optimizer = optimizer, Schedule = schedule, Transfer = transfer, Trainer = trainer, Locations = _locations, SourcePath = source.Path,
             };
+        }
+
+        // A relative `transfer.from` is relative to the config file's folder (the working folder for the built-in
+        // default), made absolute so that the run folder's config.yaml still finds it.
+        private TransferSettings ResolveFrom(TransferSettings t)
+        {
+            if (t.From is not { } from || Path.IsPathRooted(from)) return t;
+            string folder = source.Path == BuiltInName ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(source.Path))!;
+            return t with { From = Path.GetFullPath(Path.Combine(folder, from)) };
         }
 
         // `data.scheduler` (taken out of the data mapping before the dataset's options are bound): multi-input data only,

@@ -33,6 +33,8 @@ public static class ConfigWriter
         Choice(sb, "optimizer", config.Optimizer);
         if (config.Schedule is null) sb.AppendLine("schedule: null");
         else Choice(sb, "schedule", config.Schedule);
+        sb.AppendLine("transfer:");
+        Fields(sb, config.Transfer, "  ");
         sb.AppendLine("trainer:");
         Fields(sb, config.Trainer, "  ");
         return sb.ToString();

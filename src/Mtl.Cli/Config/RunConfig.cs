@@ -59,13 +59,41 @@ public sealed record TrainerSettings
 }
 
 /// <summary>
+/// The <c>transfer</c> section: start the multi-task model from trained weights (an Mtl checkpoint or a plain
+/// safetensors file, e.g. written by PyTorch) through a name map, then freeze parameters by pattern.
+/// </summary>
+public sealed record TransferSettings
+{
+    /// <summary>The weights file (relative paths are resolved against the config file's folder); null = no transfer.</summary>
+    public string? From { get; init; }
+
+    /// <summary>Prefix rewrites <c>SOURCE=TARGET</c> of tensor names (e.g. <c>backbone.=encoder.</c>); the longest match wins.</summary>
+    public string[] Prefixes { get; init; } = [];
+
+    /// <summary>Exact renames <c>SOURCE=TARGET</c>.</summary>
+    public string[] Renames { get; init; } = [];
+
+    /// <summary>Source tensors to leave out on purpose (name patterns: globs, or <c>re:</c> regular expressions).</summary>
+    public string[] Ignore { get; init; } = [];
+
+    /// <summary>Load only the target parameters matching these patterns ([] = all), e.g. <c>encoder.*</c>.</summary>
+    public string[] Only { get; init; } = [];
+
+    /// <summary>Fail when anything does not fit (missing, mis-shaped, unused); false loads what fits and reports the rest.</summary>
+    public bool Strict { get; init; } = true;
+
+    /// <summary>Parameters to freeze after loading (patterns, e.g. <c>encoder.*</c>): they keep their loaded values.</summary>
+    public string[] Freeze { get; init; } = [];
+}
+
+/// <summary>
 /// A resolved run configuration: every section present, every default filled in. <see cref="Locations"/> says where
 /// each section was given (for errors found when the run is built), <see cref="SourcePath"/> which file it came from.
 /// </summary>
 public sealed record RunConfig
 {
     /// <summary>The top-level keys, in the order they are written.</summary>
-    public static readonly string[] TopKeys = ["name", "seed", "baselines", "data", "tasks", "trunk", "architecture", "strategy", "optimizer", "schedule", "trainer"];
+    public static readonly string[] TopKeys = ["name", "seed", "baselines", "data", "tasks", "trunk", "architecture", "strategy", "optimizer", "schedule", "transfer", "trainer"];
 
     /// <summary>Run name (the run folder is <c>NAME-yyyyMMdd-HHmmss</c>).</summary>
     public required string Name { get; init; }
@@ -99,6 +127,9 @@ public sealed record RunConfig
 
     /// <summary>The learning-rate schedule (null = constant).</summary>
     public Choice? Schedule { get; init; }
+
+    /// <summary>Where the model's initial weights come from and what is frozen (no transfer by default).</summary>
+    public TransferSettings Transfer { get; init; } = new();
 
     /// <summary>The trainer settings.</summary>
     public required TrainerSettings Trainer { get; init; }

@@ -19,6 +19,7 @@ internal sealed class RunFolder
     public const string CheckpointsFolder = "checkpoints";
     public const string TensorBoardFolder = "tensorboard";
     public const string HtmlReportFile = "report.html";
+    public const string TransferFile = "transfer.txt";
 
     private RunFolder(string path) => Path = path;
 
@@ -45,6 +46,9 @@ internal sealed class RunFolder
 
     /// <summary>The trainer's checkpoint folder (last.safetensors, best.safetensors).</summary>
     public string CheckpointsPath => System.IO.Path.Combine(Path, CheckpointsFolder);
+
+    /// <summary>What the config's transfer section loaded and froze (written when it asks for something).</summary>
+    public string TransferPath => System.IO.Path.Combine(Path, TransferFile);
 
     /// <summary>checkpoints/last.safetensors.</summary>
     public string LastCheckpoint => System.IO.Path.Combine(CheckpointsPath, MultiTaskTrainer.LastFileName);

@@ -48,6 +48,9 @@ internal sealed class TrainSession : IDisposable
         _options = options;
     }
 
+    /// <summary>What the config's <c>transfer</c> section loaded and froze (null when it asks for nothing).</summary>
+    internal TransferOutcome? Transfer { get; private init; }
+
     /// <summary>The multi-task trainer (tests attach to its events).</summary>
     public MultiTaskTrainer Trainer => _trainer;
 
@@ -61,6 +64,7 @@ internal sealed class TrainSession : IDisposable
         {
             var tasks = RunBuilder.Tasks(config, data);
             var model = RunBuilder.Model(config, data, tasks);
+            var transfer = RunTransfer.Apply(config, model);
             var optimizer = RunBuilder.Optimizer(config, model);
             var schedule = RunBuilder.Schedule(config, optimizer);
             var strategy = RunBuilder.Strategy(config);
@@ -68,7 +72,7 @@ internal sealed class TrainSession : IDisposable
             var options = RunBuilder.TrainerOptions(config, folder.CheckpointsPath, folder.MetricsJsonlPath, data.Validation is not null);
             var trainer = RunBuilder.Trainer(config, model, optimizer, options, schedule, strategy);
             trainer.ConfigJson = JsonSerializer.Serialize(new Dictionary<string, string> { ["format"] = "mtl-run-config/1", ["yaml"] = ConfigWriter.ToYaml(config) });
-            return new TrainSession(config, folder, data, tasks, trainer, options);
+            return new TrainSession(config, folder, data, tasks, trainer, options) { Transfer = transfer };
         }
         catch
         {
@@ -88,6 +92,11 @@ internal sealed class TrainSession : IDisposable
             _trainer.Resume(_folder.LastCheckpoint);
             _folder.TruncateLogs(_trainer.Step);
             view.Line($"resuming {_folder.Path} at step {_trainer.Step} (epoch {_trainer.Epoch} of {c.Trainer.Epochs} done)");
+        }
+        else if (Transfer is { } transfer)
+        {
+            File.WriteAllText(_folder.TransferPath, transfer.ToString());
+            view.Line($"transfer: {transfer.Report?.Loaded.Count ?? 0} tensor(s) loaded from {c.Transfer.From ?? "nothing"}, {transfer.Frozen.Count} parameter(s) frozen (details in {RunFolder.TransferFile})");
         }
         var train = _data.Source(_data.Train, RunBuilder.Loader(c, true), training: true, scheduler: RunBuilder.TaskScheduler(c));
         var validation = _data.Validation is { } v ? _data.Source(v, RunBuilder.Loader(c, false), training: false) : null;
