@@ -32,7 +32,7 @@ public class ExampleConfigTests
         Assert.Contains(configs, c => c.Data.Name == "text" && c.TaskScheduler?.Name == "temperature");
         Assert.Contains(configs, c => c.Strategy.Name == "pcgrad");
         // One example per architecture family: shared trunk, columns, regularised columns, attention, experts, tree, low rank.
-        foreach (var arch in new[] { "hard", "cross-stitch", "soft", "mtan", "task-attention", "mmoe", "ple", "dselect-k", "hierarchical", "ltb", "low-rank" })
+        foreach (var arch in new[] { "hard", "cross-stitch", "soft", "mtan", "task-attention", "mmoe", "cgc", "ple", "dselect-k", "hierarchical", "ltb", "low-rank" })
             Assert.Contains(configs, c => c.Architecture.Name == arch);
     }
 }
