@@ -124,30 +124,8 @@ public class MultiInputTextTests(ITestOutputHelper output)
     public void Shared_lstm_learns_sentiment_on_imdb_and_topic_on_ag_news(string schedule)
     {
         var clock = Stopwatch.StartNew();
-        string text = Path.Combine(Samples.DataDirectory, "text");
-        var tokenizer = new Tokenizer();
-        var imdbTrain = ImdbReader.Read(Path.Combine(text, "aclImdb"), "train");                 // 150 reviews
-        var imdbTest = ImdbReader.Read(Path.Combine(text, "aclImdb"), "test");                   //  50
-        var agTrain = AgNewsReader.Read(Path.Combine(text, "ag_news_csv", "train.csv"));         // 320 articles
-        var agTest = AgNewsReader.Read(Path.Combine(text, "ag_news_csv", "test.csv"));           //  80
-        // One vocabulary for both corpora, from training texts only; one padded length (the longest review has 90
-        // tokens) so both corpora fit the shared encoder's input.
-        var vocab = Vocabulary.Build(imdbTrain.Texts.Concat(agTrain.Texts).Select(tokenizer.Tokenize), minFrequency: 2);
-        const int maxLength = 96;
-        TextDataset Encode(TextCorpus c) => TextDataset.Encode(c, tokenizer, vocab, maxLength);
-        var train = new MultiInputTasks(("sentiment", Encode(imdbTrain)), ("topic", Encode(agTrain)));
-        var test = new MultiInputTasks(("sentiment", Encode(imdbTest)), ("topic", Encode(agTest)));
-
-        // Hard sharing on the text trunk; the generator fixes the encoder's and the heads' initial parameters.
-        var g = new Generator(7);
-        var trunk = TextEncoder.Trunk(vocab.Count, maxLength, new TextEncoderOptions { EmbeddingDim = 32, HiddenSize = 32 }, g);
-        TaskSpec[] tasks =
-        [
-            new("sentiment", TaskKind.Classification, 2) { Head = w => new Linear(w, 2, generator: g) },
-            new("topic", TaskKind.Classification, 4) { Head = w => new Linear(w, 4, generator: g) },
-        ];
-        var model = ArchitectureRegistry.Create("hard", new ArchitectureContext(tasks, trunk));
-        output.WriteLine($"data and model ready: {clock.Elapsed.TotalSeconds:F1} s, vocabulary {vocab.Count}");
+        var (train, test, model, vocabulary) = TextTasksFixture.Build();   // hard sharing on Embedding + LSTM
+        output.WriteLine($"data and model ready: {clock.Elapsed.TotalSeconds:F1} s, vocabulary {vocabulary}");
 
         // "mixed": every batch holds reviews and articles (Mixed()); each row is labelled for its own corpus' task only
         // and the trainer drops the unlabelled rows from the other task's loss. "per-task": every step takes one batch

@@ -177,25 +177,7 @@ public sealed class SchedulerTrainerTests(ITestOutputHelper output) : IDisposabl
     public void Shared_lstm_still_learns_both_text_tasks_under_temperature_sampling()
     {
         var clock = Stopwatch.StartNew();
-        string text = Path.Combine(Samples.DataDirectory, "text");
-        var tokenizer = new Tokenizer();
-        var imdbTrain = ImdbReader.Read(Path.Combine(text, "aclImdb"), "train");
-        var imdbTest = ImdbReader.Read(Path.Combine(text, "aclImdb"), "test");
-        var agTrain = AgNewsReader.Read(Path.Combine(text, "ag_news_csv", "train.csv"));
-        var agTest = AgNewsReader.Read(Path.Combine(text, "ag_news_csv", "test.csv"));
-        var vocab = Vocabulary.Build(imdbTrain.Texts.Concat(agTrain.Texts).Select(tokenizer.Tokenize), minFrequency: 2);
-        const int maxLength = 96;
-        TextDataset Encode(TextCorpus c) => TextDataset.Encode(c, tokenizer, vocab, maxLength);
-        var train = new MultiInputTasks(("sentiment", Encode(imdbTrain)), ("topic", Encode(agTrain)));
-        var test = new MultiInputTasks(("sentiment", Encode(imdbTest)), ("topic", Encode(agTest)));
-        var g = new Generator(7);
-        var trunk = TextEncoder.Trunk(vocab.Count, maxLength, new TextEncoderOptions { EmbeddingDim = 32, HiddenSize = 32 }, g);
-        TaskSpec[] tasks =
-        [
-            new("sentiment", TaskKind.Classification, 2) { Head = w => new Linear(w, 2, generator: g) },
-            new("topic", TaskKind.Classification, 4) { Head = w => new Linear(w, 4, generator: g) },
-        ];
-        var model = ArchitectureRegistry.Create("hard", new ArchitectureContext(tasks, trunk));
+        var (train, test, model, _) = TextTasksFixture.Build();
         var trainer = new MultiTaskTrainer(model, new Adam(model.Parameters(), new AdamOptions { Lr = 0.01 }),
             new TrainerOptions { Epochs = 6, RestoreBest = false });
         var counts = new Dictionary<string, int>(StringComparer.Ordinal) { ["sentiment"] = 0, ["topic"] = 0 };
