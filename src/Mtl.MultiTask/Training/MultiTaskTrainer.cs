@@ -259,14 +259,16 @@ public sealed partial class MultiTaskTrainer
         // the optimiser skips them — no momentum drift or weight decay for absent tasks' heads (PyTorch's set_to_none).
         Optimizer.ZeroGrad(setToNone: !complete);
         var weights = new double[tasks.Count];
+        // What a strategy is told: the loss values already read back above, in task order (all tasks present).
+        var strategyStep = complete ? new StrategyStep(tasks.Select(t => values[t.Name]).ToArray(), Step + 1, epoch) : null;
         IReadOnlyDictionary<string, double>? cosines = null;
-        if (Strategy is { NeedsGradients: true } strategy && complete)
+        if (Strategy is { NeedsGradients: true } strategy && strategyStep is not null)
         {
-            cosines = GradientStep(strategy, taskLosses!, auxiliary, representation, epoch, weights);
+            cosines = GradientStep(strategy, taskLosses!, auxiliary, representation, strategyStep, weights);
         }
         else
         {
-            LossWeights(taskLosses, epoch, complete, weights);
+            LossWeights(strategyStep, weights);
             Tensor? total = auxiliary;
             for (int t = 0; t < tasks.Count; t++)
             {
@@ -297,7 +299,7 @@ public sealed partial class MultiTaskTrainer
 
     // The loss weights of a one-backward step: the strategy's (all tasks present), the tasks' static λ (no strategy),
     // or 1 for the tasks present when a strategy is set but some task has no labelled sample in this step.
-    private void LossWeights(Tensor?[] taskLosses, int epoch, bool complete, double[] weights)
+    private void LossWeights(StrategyStep? step, double[] weights)
     {
         var tasks = Model.Tasks;
         if (Strategy is null)
@@ -305,17 +307,17 @@ public sealed partial class MultiTaskTrainer
             for (int t = 0; t < tasks.Count; t++) weights[t] = tasks[t].Weight;
             return;
         }
-        if (!complete)
+        if (step is null)
         {
             Array.Fill(weights, 1.0);
             return;
         }
-        Strategy.LossWeights(new StrategyStep(taskLosses.Select(l => l!.Item()).ToArray(), Step + 1, epoch), weights);
+        Strategy.LossWeights(step, weights);
     }
 
     // One gradient-level step: K task gradients, the strategy's combination, written into the parameters' .Grad.
     private Dictionary<string, double> GradientStep(BalancingStrategy strategy, Tensor[] taskLosses, Tensor? auxiliary, Tensor? representation,
-        int epoch, double[] weights)
+        StrategyStep step, double[] weights)
     {
         var space = _options.GradientSpace;
         if (space == GradientSpace.Representation && representation is null)
@@ -326,7 +328,6 @@ public sealed partial class MultiTaskTrainer
         _taskGradients.Compute(taskLosses, representation);
         var matrix = _taskGradients.Matrix;
         var combined = _taskGradients.Combined;
-        var step = new StrategyStep(taskLosses.Select(l => l.Item()).ToArray(), Step + 1, epoch);
         strategy.Combine(matrix, step, combined, weights);
         foreach (var x in combined)
             if (!double.IsFinite(x))
