@@ -32,7 +32,8 @@ internal sealed class MmoeVsHardSharing : IBenchmark
     public string Name => "mmoe-synthetic";
     public string Description => "MMoE vs parameter-matched hard sharing on the MMoE paper's synthetic tasks (test MSE, mean +- std over seeds)";
 
-    private const int Dim = 100, Experts = 8, ExpertWidth = 16, TowerWidth = 8, BatchSize = 128;
+    private const int Dim = BenchModels.MmoeDim, Experts = BenchModels.MmoeExperts, ExpertWidth = BenchModels.MmoeExpertWidth,
+        TowerWidth = BenchModels.TowerWidth, BatchSize = 128;
     private static readonly string[] TaskNames = ["task1", "task2"];
 
     /// <summary>One (p, model, learning rate) cell: figures per seed.</summary>
@@ -127,15 +128,9 @@ internal sealed class MmoeVsHardSharing : IBenchmark
     }
 
     /// <summary>Regression tasks with the paper's towers: Linear(width → 8) ReLU Linear(8 → 1).</summary>
-    private static TaskSpec[] Specs() => TaskNames.Select(t => new TaskSpec(t, TaskKind.Regression, 1)
-    { Head = w => new Sequential(new Linear(w, TowerWidth), new ReLU(), new Linear(TowerWidth, 1)) }).ToArray();
+    private static TaskSpec[] Specs() => BenchModels.MmoeTasks(TaskNames);
 
-    private static MultiTaskModel BuildMmoe(ulong seed)
-    {
-        Init.ManualSeed(1000 + seed);                       // experts, gates and towers all draw from the default generator
-        return ArchitectureRegistry.Create("mmoe", new ArchitectureContext(Specs(), Trunk.Mlp(Dim, [ExpertWidth])),
-            new MmoeOptions { NumExperts = Experts, ExpertWidth = ExpertWidth });
-    }
+    private static MultiTaskModel BuildMmoe(ulong seed) => BenchModels.Mmoe(Specs(), 1000 + seed);
 
     private static MultiTaskModel BuildHard(int width, ulong seed)
     {

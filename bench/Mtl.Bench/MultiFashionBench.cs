@@ -96,12 +96,11 @@ internal sealed class MultiFashionBench : IBenchmark
         return 0;
     }
 
-    private static TaskSpec[] Specs() => MultiFashionPairs.Tasks.Select(t => new TaskSpec(t, TaskKind.Classification, 10)).ToArray();
+    private static TaskSpec[] Specs() => BenchModels.FashionTasks(MultiFashionPairs.Tasks);
 
     private static Outcome TrainMtl(MultiFashionPairs pairs, ulong seed, int epochs)
     {
-        Init.ManualSeed(seed);                              // every layer (trunk and heads) draws from the default generator
-        var model = ArchitectureRegistry.Create("hard", new ArchitectureContext(Specs(), Trunk.LeNet()));
+        var model = BenchModels.LeNetHard(Specs(), seed);   // every layer (trunk and heads) draws from the default generator
         var trainer = new MultiTaskTrainer(model, new SGD(model.Parameters(), new SGDOptions { Lr = Lr, Momentum = Momentum }),
             new TrainerOptions { Epochs = epochs, RestoreBest = false });
         using var train = new DataLoader(pairs.Train, new DataLoaderOptions { BatchSize = BatchSize, Shuffle = true, Seed = seed });

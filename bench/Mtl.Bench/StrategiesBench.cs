@@ -38,23 +38,18 @@ internal sealed class StrategiesBench : IBenchmark
     {
         var train = MultiDigitBuilder.MultiFashion(Samples.FashionTrain(), new MultiDigitOptions { Seed = 0 });
         var val = MultiDigitBuilder.MultiFashion(Samples.FashionTest(), new MultiDigitOptions { Seed = 1, Count = 512 });
-        var tasks = MultiFashionPairs.Tasks.Select(t => new TaskSpec(t, TaskKind.Classification, 10)).ToArray();
+        var tasks = BenchModels.FashionTasks(MultiFashionPairs.Tasks);
         return new Setup($"LeNet hard sharing, MultiFashion sample ({train.Count} pairs), SGD 0.01 m0.9, batch 256",
-            () => { Init.ManualSeed(0); return ArchitectureRegistry.Create("hard", new ArchitectureContext(tasks, Trunk.LeNet())); },
+            () => BenchModels.LeNetHard(tasks, 0),
             m => new SGD(m.Parameters(), new SGDOptions { Lr = 0.01, Momentum = 0.9 }), train, val, 256);
     }
 
     private static Setup Mmoe()
     {
         var data = SyntheticCorrelatedTasks.Generate(new SyntheticTasksOptions { Count = 6_000, Dim = 100, Correlation = 0.5, SinTerms = 10, Seed = 7 }).Dataset;
-        var tasks = new[] { "task1", "task2" }.Select(t => new TaskSpec(t, TaskKind.Regression, 1)
-        { Head = w => new Sequential(new Linear(w, 8), new ReLU(), new Linear(8, 1)) }).ToArray();
+        var tasks = BenchModels.MmoeTasks(["task1", "task2"]);
         return new Setup("MMoE 8 experts 100→16, towers 16→8→1, synthetic tasks (6,000 samples), Adam 1e-3, batch 128",
-            () =>
-            {
-                Init.ManualSeed(0);
-                return ArchitectureRegistry.Create("mmoe", new ArchitectureContext(tasks, Trunk.Mlp(100, [16])), new MmoeOptions { NumExperts = 8, ExpertWidth = 16 });
-            },
+            () => BenchModels.Mmoe(tasks, 0),
             m => new Adam(m.Parameters(), new AdamOptions { Lr = 1e-3 }), data.Subset(Enumerable.Range(0, 5_000).ToArray()),
             data.Subset(Enumerable.Range(5_000, 1_000).ToArray()), 128);
     }

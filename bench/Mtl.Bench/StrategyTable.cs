@@ -124,9 +124,7 @@ internal sealed class StrategyTable : IBenchmark
         return new Outcome(taskNames.Select(t => metrics[t][p.Metric]).ToArray(), fit.Seconds / Math.Max(1, fit.Epochs));
     }
 
-    private static TaskSpec[] Specs(Problem p, string[] names) => p.Name == "mmoe"
-        ? names.Select(t => new TaskSpec(t, TaskKind.Regression, 1) { Head = w => new Sequential(new Linear(w, 8), new ReLU(), new Linear(8, 1)) }).ToArray()
-        : names.Select(t => new TaskSpec(t, TaskKind.Classification, 10)).ToArray();
+    private static TaskSpec[] Specs(Problem p, string[] names) => p.Name == "mmoe" ? BenchModels.MmoeTasks(names) : BenchModels.FashionTasks(names);
 
     private static Problem MultiFashion(BenchOptions options, bool quick)
     {
@@ -155,7 +153,7 @@ internal sealed class StrategyTable : IBenchmark
         var val = MultiDigitBuilder.MultiFashion(valSet, new MultiDigitOptions { Seed = 2 });
         var test = MultiDigitBuilder.MultiFashion(testSet, new MultiDigitOptions { Seed = 1 });
         return new Problem("multifashion", "accuracy", true, MultiFashionPairs.Tasks, epochs,
-            (tasks, seed) => { Init.ManualSeed(seed); return ArchitectureRegistry.Create("hard", new ArchitectureContext(tasks, Trunk.LeNet())); },
+            BenchModels.LeNetHard,
             m => new SGD(m.Parameters(), new SGDOptions { Lr = 0.05, Momentum = 0.9 }), train, val, test, 256,
             $"LeNet hard sharing, {train.Count} train / {test.Count} test pairs ({source}), SGD 0.05 m0.9, batch 256, {epochs} epoch(s)");
     }
@@ -172,11 +170,7 @@ internal sealed class StrategyTable : IBenchmark
         var val = data.Subset(Enumerable.Range(trainCount, valCount).ToArray());
         var test = data.Subset(Enumerable.Range(trainCount + valCount, testCount).ToArray());
         return new Problem("mmoe", "mse", false, ["task1", "task2"], epochs,
-            (tasks, seed) =>
-            {
-                Init.ManualSeed(1000 + seed);
-                return ArchitectureRegistry.Create("mmoe", new ArchitectureContext(tasks, Trunk.Mlp(100, [16])), new MmoeOptions { NumExperts = 8, ExpertWidth = 16 });
-            },
+            (tasks, seed) => BenchModels.Mmoe(tasks, 1000 + seed),
             m => new Adam(m.Parameters(), new AdamOptions { Lr = 1e-3 }), train, val, test, 128,
             $"MMoE 8×16 experts on synthetic tasks (d=100, p=0.5), {trainCount} train / {testCount} test, Adam 1e-3, batch 128, {epochs} epoch(s)");
     }
