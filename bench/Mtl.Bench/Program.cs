@@ -11,6 +11,8 @@ IBenchmark[] benchmarks =
     new MmoeVsHardSharing(),
     new StrategiesBench(),
     new StrategyTable(),
+    new DistillBench(),
+    new TransferBench(),
 ];
 
 // Helper commands that make files rather than measure (not run by CI's benchmark smoke loop).

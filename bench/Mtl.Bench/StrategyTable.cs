@@ -130,28 +130,8 @@ internal sealed class StrategyTable : IBenchmark
     {
         int trainImages = BenchArgs.Int(options.Args, "--train", 10_000);
         int epochs = BenchArgs.Int(options.Args, "--epochs", quick ? 1 : 5);
-        string? dir = quick ? null : FashionMnist.TryFind();
-        IMultiTaskDataset trainSet, valSet, testSet;
-        string source;
-        if (dir is not null)
-        {
-            var images = FashionMnist.Load(train: true, dir, limit: trainImages + 1_000);
-            trainSet = new SubsetDataset(images, Enumerable.Range(0, trainImages).ToArray());
-            valSet = new SubsetDataset(images, Enumerable.Range(trainImages, 1_000).ToArray());
-            testSet = FashionMnist.Load(train: false, dir, limit: 2_000);
-            source = "full Fashion-MNIST";
-        }
-        else
-        {
-            var images = Samples.FashionTrain();
-            trainSet = new SubsetDataset(images, Enumerable.Range(0, images.Count - 500).ToArray());
-            valSet = new SubsetDataset(images, Enumerable.Range(images.Count - 500, 500).ToArray());
-            testSet = Samples.FashionTest();
-            source = "committed sample";
-        }
-        var train = MultiDigitBuilder.MultiFashion(trainSet, new MultiDigitOptions { Seed = 0 });
-        var val = MultiDigitBuilder.MultiFashion(valSet, new MultiDigitOptions { Seed = 2 });
-        var test = MultiDigitBuilder.MultiFashion(testSet, new MultiDigitOptions { Seed = 1 });
+        var images = FashionSplits.Load(quick, trainImages);
+        var (train, val, test, source) = images.Pairs();
         return new Problem("multifashion", "accuracy", true, MultiFashionPairs.Tasks, epochs,
             BenchModels.LeNetHard,
             m => new SGD(m.Parameters(), new SGDOptions { Lr = 0.05, Momentum = 0.9 }), train, val, test, 256,

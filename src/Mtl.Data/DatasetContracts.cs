@@ -72,4 +72,7 @@ public sealed record MultiTaskBatch(
 {
     /// <summary>Number of samples.</summary>
     public int Size => Indices.Length;
+
+    /// <summary>The dataset <see cref="Indices"/> refer to (set by the data loader; null for a batch made by hand).</summary>
+    public IMultiTaskDataset? Dataset { get; init; }
 }

@@ -23,6 +23,19 @@ public class TrunkAndRegistryTests
     }
 
     [Fact]
+    public void LeNet_width_scales_every_layer()
+    {
+        // Half width: Conv(1→5, 5) 125 + 5, Conv(5→10, 5) 1250 + 10, Linear(160→25) 4000 + 25 = 5,415 parameters.
+        var half = Trunk.LeNet(0.5);
+        Assert.Equal(new[] { 5, 12, 12 }, half.StageShapes[0]);
+        Assert.Equal(new[] { 160 }, half.StageShapes[1]);
+        Assert.Equal(25, half.Width());
+        Assert.Equal(5_415, half.Build().ParameterCount());
+        Assert.Equal(Trunk.LeNet().Build().ParameterCount(), Trunk.LeNet(1.0).Build().ParameterCount());
+        Assert.Throws<ArgumentOutOfRangeException>(() => Trunk.LeNet(0));
+    }
+
+    [Fact]
     public void Each_build_has_fresh_parameters()
     {
         var trunk = Trunk.Mlp(4, [3], new Generator(2));

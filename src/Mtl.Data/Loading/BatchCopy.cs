@@ -16,7 +16,7 @@ public static class BatchCopy
             batch.Targets.ToDictionary(kv => kv.Key, kv => Copy(kv.Value), StringComparer.Ordinal),
             batch.Masks.ToDictionary(kv => kv.Key, kv => Copy(kv.Value), StringComparer.Ordinal),
             batch.Lengths is null ? null : Copy(batch.Lengths),
-            batch.Indices.ToArray());
+            batch.Indices.ToArray()) { Dataset = batch.Dataset };
     }
 
     private static Tensor Copy(Tensor t)

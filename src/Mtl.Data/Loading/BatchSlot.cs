@@ -65,7 +65,7 @@ internal sealed class BatchSlot
             targets[_tasks[t].Name] = view(_targets[t]);
             masks[_tasks[t].Name] = view(_masks[t]);
         }
-        return new MultiTaskBatch(view(_input), targets, masks, _lengths is null ? null : view(_lengths), indices);
+        return new MultiTaskBatch(view(_input), targets, masks, _lengths is null ? null : view(_lengths), indices) { Dataset = _dataset };
     }
 
     /// <summary>The batch last written into this slot.</summary>

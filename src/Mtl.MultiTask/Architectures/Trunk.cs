@@ -142,8 +142,22 @@ public sealed class Trunk
     /// The LeNet-style trunk of Sener &amp; Koltun's MultiMNIST experiments, for (1, 28, 28) images, in three stages:
     /// Conv(1→10, 5) MaxPool ReLU | Conv(10→20, 5) MaxPool ReLU Flatten | Linear(320→50) ReLU.
     /// </summary>
-    public static Trunk LeNet(Generator? generator = null) => new([1, 28, 28],
-        () => new Sequential(new Conv2d(1, 10, 5, generator: generator), new MaxPool2d(2), new ReLU()),
-        () => new Sequential(new Conv2d(10, 20, 5, generator: generator), new MaxPool2d(2), new ReLU(), new Flatten()),
-        () => new Sequential(new Linear(320, 50, generator: generator), new ReLU()));
+    public static Trunk LeNet(Generator? generator = null) => LeNet(1, generator);
+
+    /// <summary>
+    /// The LeNet trunk with every layer's width scaled by <paramref name="width"/> (channels 10w and 20w, hidden 50w,
+    /// each rounded and at least 1): <paramref name="width"/> = 0.5 gives Conv(1→5) | Conv(5→10) | Linear(160→25), the
+    /// half-width student of the distillation benchmark; 1 is <see cref="LeNet(Generator?)"/>.
+    /// </summary>
+    public static Trunk LeNet(double width, Generator? generator = null)
+    {
+        if (!(width > 0) || double.IsInfinity(width)) throw new ArgumentOutOfRangeException(nameof(width), width, "Trunk.LeNet: width must be positive and finite");
+        int c1 = Scale(10, width), c2 = Scale(20, width), hidden = Scale(50, width);
+        return new([1, 28, 28],
+            () => new Sequential(new Conv2d(1, c1, 5, generator: generator), new MaxPool2d(2), new ReLU()),
+            () => new Sequential(new Conv2d(c1, c2, 5, generator: generator), new MaxPool2d(2), new ReLU(), new Flatten()),
+            () => new Sequential(new Linear(c2 * 16, hidden, generator: generator), new ReLU()));
+
+        static int Scale(int size, double factor) => Math.Max(1, (int)Math.Round(size * factor, MidpointRounding.AwayFromZero));
+    }
 }

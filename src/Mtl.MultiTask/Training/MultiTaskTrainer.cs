@@ -120,6 +120,7 @@ public sealed partial class MultiTaskTrainer
         var clock = Stopwatch.StartNew();
         using var log = _options.MetricsLogPath is null ? null : new MetricsLog(_options.MetricsLogPath);
         var taskOrder = Model.Tasks.Select(t => t.Name).ToArray();
+        _options.Distillation?.Bind(Model.Tasks, train);
         BindTaskScheduler(train.Bind(taskOrder, _options.Epochs));
         _stopRequested = false;
         EvaluationResult? last = null;
@@ -213,6 +214,7 @@ public sealed partial class MultiTaskTrainer
     private StepLog? TrainStep(IReadOnlyList<MultiTaskBatch> batches, int epoch)
     {
         using var scope = TensorScope.Begin();
+        _options.Distillation?.BeginStep();
         _lookahead?.BeforeStep(Model, Optimizer, batches, Step, epoch);
         var tasks = Model.Tasks;
         var taskLosses = new Tensor?[tasks.Count];
@@ -227,7 +229,7 @@ public sealed partial class MultiTaskTrainer
             var outputs = Model.Forward(batch.Input);
             var batchTasks = BatchTasks.Of(tasks, batch);
             Dictionary<string, Tensor> losses;
-            try { losses = TaskLosses.Compute(batchTasks, outputs, batch, Step + 1); }
+            try { losses = TaskLosses.Compute(batchTasks, outputs, batch, Step + 1, _options.Distillation); }
             catch (LossDivergedException e) { throw Diverged(e.Task, e.Step, e.Value); }
             for (int t = 0; t < tasks.Count; t++)
                 if (losses.TryGetValue(tasks[t].Name, out var l))

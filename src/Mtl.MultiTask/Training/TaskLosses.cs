@@ -12,7 +12,7 @@ internal static class TaskLosses
     /// the loss, so any loss works with partially labelled batches.
     /// </summary>
     public static Dictionary<string, Tensor> Compute(IReadOnlyList<TaskSpec> tasks, IReadOnlyDictionary<string, Tensor> outputs,
-        MultiTaskBatch batch, long step)
+        MultiTaskBatch batch, long step, Distillation.Distiller? distiller = null)
     {
         var losses = new Dictionary<string, Tensor>(tasks.Count, StringComparer.Ordinal);
         foreach (var t in tasks)
@@ -26,14 +26,21 @@ internal static class TaskLosses
             var mask = batch.Masks[t.Name].ToArray<float>();
             int labelled = mask.Count(m => m != 0);
             if (labelled == 0) continue;
+            Tensor? rows = null;
             if (labelled < mask.Length)
             {
-                var rows = Tensor.From(Enumerable.Range(0, mask.Length).Where(i => mask[i] != 0).ToArray());
+                rows = Tensor.From(Enumerable.Range(0, mask.Length).Where(i => mask[i] != 0).ToArray());
                 prediction = prediction.IndexSelect(0, rows);
                 target = target.IndexSelect(0, rows);
             }
             if (t.Kind == TaskKind.Regression && target.Rank == prediction.Rank - 1) target = target.Unsqueeze(-1);
             var loss = t.ResolveLoss().Compute(prediction, target);
+            if (distiller is not null && distiller.Distils(t.Name))
+            {
+                var teacher = distiller.TeacherOutputs(t.Name, batch);   // (B, C), no gradient
+                if (rows is not null) teacher = teacher.IndexSelect(0, rows);
+                loss = distiller.Mix(t, loss, prediction, teacher);
+            }
             double value = loss.Item();
             if (!double.IsFinite(value))
                 throw new LossDivergedException(t.Name, step, value);

@@ -60,6 +60,12 @@ public sealed record TrainerOptions
     /// </summary>
     public int? AffinityEvery { get; init; }
 
+    /// <summary>
+    /// Distil teachers into the model being trained (<see cref="Distillation.Distiller"/>): each task with a teacher
+    /// trains on α·soft + (1 − α)·hard loss. Null = plain hard-label training.
+    /// </summary>
+    public Distillation.Distiller? Distillation { get; init; }
+
     internal void Validate()
     {
         if (Epochs < 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "TrainerOptions: Epochs must be 0 or more");

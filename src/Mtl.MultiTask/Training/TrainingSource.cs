@@ -52,6 +52,18 @@ public sealed class TrainingSource
 
     public static implicit operator TrainingSource(DataLoader loader) => FromLoader(loader);
 
+    /// <summary>
+    /// The source a single-task model of <paramref name="task"/> trains on: a per-task source keeps only that task's
+    /// loader; a joint loader is shared as it is (the model has only that task, so other labels are ignored).
+    /// </summary>
+    public TrainingSource ForTask(string task)
+    {
+        if (PerTask is null) return this;
+        if (!PerTask.TryGetValue(task, out var loader))
+            throw new ArgumentException($"task '{task}': the source has no loader for it (tasks: {string.Join(", ", PerTask.Keys)})");
+        return FromTaskLoaders(new Dictionary<string, DataLoader> { [task] = loader });
+    }
+
     /// <summary>Training steps in one epoch (per task: the scheduler's <see cref="ITaskScheduler.StepsPerEpoch"/>).</summary>
     public int StepsPerEpoch => Joint?.BatchesPerEpoch ?? Scheduler!.StepsPerEpoch(PerTask!.Values.Select(l => l.BatchesPerEpoch).ToArray());
 
