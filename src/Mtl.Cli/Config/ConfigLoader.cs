@@ -110,11 +110,12 @@ public static class ConfigLoader
             var transfer = Node("transfer") is { } tr && !ValueConverter.IsNull(tr)
                 ? ResolveFrom((TransferSettings)_binder.Bind(typeof(TransferSettings), Mapping(tr, "transfer"), "transfer"))
                 : new TransferSettings();
+            var (distill, teacherTrunk) = Distill(Node("distill"));
             var tasks = Tasks(Node("tasks"), data.Name, dataset.TaskNames(data.Options), strategy.Name);
             return new RunConfig
             {
                 Name = name, Seed = seed, Baselines = baselines, Data = data, TaskScheduler = taskScheduler, Tasks = tasks, Trunk = trunk, Architecture = architecture,
-                Strategy = strategy, Optimizer = optimizer, Schedule = schedule, Transfer = transfer, Trainer = trainer, Locations = _locations, SourcePath = source.Path,
+                Strategy = strategy, Optimizer = optimizer, Schedule = schedule, Transfer = transfer, Distill = distill, TeacherTrunk = teacherTrunk, Trainer = trainer, Locations = _locations, SourcePath = source.Path,
             };
         }
 
@@ -125,6 +126,34 @@ public static class ConfigLoader
             if (t.From is not { } from || Path.IsPathRooted(from)) return t;
             string folder = source.Path == BuiltInName ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(source.Path))!;
             return t with { From = Path.GetFullPath(Path.Combine(folder, from)) };
+        }
+
+        // `distill` (its `teacher_trunk` taken out first and read as a trunk choice); teacher run folders made absolute
+        // against the config file's folder, like transfer.from.
+        private (DistillSettings, Choice?) Distill(YamlNode? node)
+        {
+            if (node is null || ValueConverter.IsNull(node)) return (new DistillSettings(), null);
+            var (trunkKey, trunkNode) = Detach(Mapping(node, "distill"), "teacher_trunk");
+            var settings = (DistillSettings)_binder.Bind(typeof(DistillSettings), Mapping(node, "distill"), "distill");
+            if (!DistillSettings.TeacherKinds.Contains(settings.Teachers))
+                throw source.Error(node, $"'distill.teachers' must be one of {string.Join(", ", DistillSettings.TeacherKinds)}, got '{settings.Teachers}'");
+            if (settings.Teachers != "none" && settings.TeacherRuns.Length > 0)
+                throw source.Error(node, "'distill': give either teachers: single_task or teacher_runs, not both");
+            if (!(settings.Temperature > 0) || double.IsInfinity(settings.Temperature))
+                throw source.Error(node, $"'distill.temperature' must be positive, got {settings.Temperature}");
+            if (!(settings.Alpha >= 0 && settings.Alpha <= 1))
+                throw source.Error(node, $"'distill.alpha' must be in [0, 1], got {settings.Alpha}");
+            if (settings.TeacherEpochs is < 0) throw source.Error(node, $"'distill.teacher_epochs' must be 0 or more, got {settings.TeacherEpochs}");
+            Choice? trunk = null;
+            if (trunkNode is not null && !ValueConverter.IsNull(trunkNode))
+            {
+                if (settings.Teachers != "single_task")
+                    throw source.Error(trunkKey!, "'distill.teacher_trunk' applies to teachers: single_task (teacher_runs bring their own models)");
+                _locations["distill.teacher_trunk"] = source.Where(trunkNode);
+                trunk = Choose(trunkNode, TrunkCatalog.Catalog, null);
+            }
+            string folder = source.Path == BuiltInName ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(source.Path))!;
+            return (settings with { TeacherRuns = settings.TeacherRuns.Select(r => Path.GetFullPath(Path.Combine(folder, r))).ToArray() }, trunk);
         }
 
         // `data.scheduler` (taken out of the data mapping before the dataset's options are bound): multi-input data only,

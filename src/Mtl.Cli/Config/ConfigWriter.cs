@@ -35,6 +35,14 @@ public static class ConfigWriter
         else Choice(sb, "schedule", config.Schedule);
         sb.AppendLine("transfer:");
         Fields(sb, config.Transfer, "  ");
+        sb.AppendLine("distill:");
+        Fields(sb, config.Distill, "  ");
+        if (config.TeacherTrunk is { } teacherTrunk)
+        {
+            sb.AppendLine("  teacher_trunk:");
+            sb.AppendLine($"    name: {YamlText.Scalar(teacherTrunk.Name)}");
+            Fields(sb, teacherTrunk.Options, "    ");
+        }
         sb.AppendLine("trainer:");
         Fields(sb, config.Trainer, "  ");
         return sb.ToString();

@@ -87,13 +87,45 @@ public sealed record TransferSettings
 }
 
 /// <summary>
+/// The <c>distill</c> section: train the multi-task model (the student) on its teachers' soft targets mixed with the
+/// hard labels (Hinton et al. 2015). Teachers: one single-task model per task trained first in this run
+/// (<c>teachers: single_task</c>, built with <c>teacher_trunk</c>), or the models of earlier runs (<c>teacher_runs</c>).
+/// </summary>
+public sealed record DistillSettings
+{
+    /// <summary>The allowed values of <see cref="Teachers"/>.</summary>
+    public static readonly string[] TeacherKinds = ["none", "single_task"];
+
+    /// <summary><c>none</c> (no distillation unless <see cref="TeacherRuns"/> is given) or <c>single_task</c>: train one single-task teacher per task before the student.</summary>
+    public string Teachers { get; init; } = "none";
+
+    /// <summary>Run folders whose trained models are the teachers (each answers for its tasks); relative to the config file's folder.</summary>
+    public string[] TeacherRuns { get; init; } = [];
+
+    /// <summary>Epochs of each single-task teacher (null = trainer.epochs).</summary>
+    public int? TeacherEpochs { get; init; }
+
+    /// <summary>Softmax temperature T of the soft targets.</summary>
+    public double Temperature { get; init; } = 4;
+
+    /// <summary>Weight α of the soft loss; 1 − α goes to the hard-label loss.</summary>
+    public double Alpha { get; init; } = 0.5;
+
+    /// <summary>Compute the teachers' outputs over the training data once and look them up by sample.</summary>
+    public bool Cache { get; init; } = true;
+
+    /// <summary>Whether the section asks for distillation.</summary>
+    public bool Enabled => Teachers != "none" || TeacherRuns.Length > 0;
+}
+
+/// <summary>
 /// A resolved run configuration: every section present, every default filled in. <see cref="Locations"/> says where
 /// each section was given (for errors found when the run is built), <see cref="SourcePath"/> which file it came from.
 /// </summary>
 public sealed record RunConfig
 {
     /// <summary>The top-level keys, in the order they are written.</summary>
-    public static readonly string[] TopKeys = ["name", "seed", "baselines", "data", "tasks", "trunk", "architecture", "strategy", "optimizer", "schedule", "transfer", "trainer"];
+    public static readonly string[] TopKeys = ["name", "seed", "baselines", "data", "tasks", "trunk", "architecture", "strategy", "optimizer", "schedule", "transfer", "distill", "trainer"];
 
     /// <summary>Run name (the run folder is <c>NAME-yyyyMMdd-HHmmss</c>).</summary>
     public required string Name { get; init; }
@@ -130,6 +162,12 @@ public sealed record RunConfig
 
     /// <summary>Where the model's initial weights come from and what is frozen (no transfer by default).</summary>
     public TransferSettings Transfer { get; init; } = new();
+
+    /// <summary>Distillation from teachers (off by default).</summary>
+    public DistillSettings Distill { get; init; } = new();
+
+    /// <summary>The trunk of single-task teachers (<c>distill.teacher_trunk</c>; null = the student's <see cref="Trunk"/>).</summary>
+    public Choice? TeacherTrunk { get; init; }
 
     /// <summary>The trainer settings.</summary>
     public required TrainerSettings Trainer { get; init; }

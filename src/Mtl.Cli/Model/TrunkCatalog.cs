@@ -7,8 +7,12 @@ using Mtl.NN;
 
 namespace Mtl.Cli.Model;
 
-/// <summary>Options of the <c>lenet</c> trunk (none: its layers are fixed).</summary>
-public sealed record LeNetTrunk;
+/// <summary>Options of the <c>lenet</c> trunk.</summary>
+public sealed record LeNetTrunk
+{
+    /// <summary>Scales every layer's width (channels 10w and 20w, hidden 50w): 0.5 gives a half-width student for distillation.</summary>
+    public double Width { get; init; } = 1;
+}
 
 /// <summary>Options of the <c>mlp</c> trunk.</summary>
 public sealed record MlpTrunk
@@ -36,7 +40,7 @@ internal static class TrunkCatalog
             case "lenet":
                 if (input.DType != DType.Float32 || !input.Shape.AsSpan().SequenceEqual([1, 28, 28]))
                     throw new ArgumentException($"reads Float32 (1, 28, 28) images; the data gives {input.DType} ({string.Join(", ", input.Shape)}) — use mlp (features) or text (token ids)");
-                return Trunk.LeNet(generator);
+                return Trunk.LeNet(((LeNetTrunk)options).Width, generator);
             case "mlp":
                 {
                     if (input.DType != DType.Float32) throw new ArgumentException($"reads Float32 features; the data gives {input.DType} token ids — use the text trunk");

@@ -21,6 +21,9 @@ internal sealed class RunFolder
     public const string HtmlReportFile = "report.html";
     public const string TransferFile = "transfer.txt";
 
+    /// <summary>The teachers of a distilled run and their test metrics.</summary>
+    public const string DistillFile = "distill.txt";
+
     private RunFolder(string path) => Path = path;
 
     /// <summary>The folder.</summary>
@@ -49,6 +52,9 @@ internal sealed class RunFolder
 
     /// <summary>What the config's transfer section loaded and froze (written when it asks for something).</summary>
     public string TransferPath => System.IO.Path.Combine(Path, TransferFile);
+
+    /// <summary>distill.txt in the run folder.</summary>
+    public string DistillPath => System.IO.Path.Combine(Path, DistillFile);
 
     /// <summary>checkpoints/last.safetensors.</summary>
     public string LastCheckpoint => System.IO.Path.Combine(CheckpointsPath, MultiTaskTrainer.LastFileName);

@@ -11,6 +11,7 @@ using Mtl.MultiTask.Logging;
 using Mtl.MultiTask.Metrics;
 using Mtl.MultiTask.Tasks;
 using Mtl.MultiTask.Training;
+using Mtl.NN.Serialization;
 using Mtl.Threading;
 
 namespace Mtl.Cli.Runs;
@@ -51,6 +52,9 @@ internal sealed class TrainSession : IDisposable
     /// <summary>What the config's <c>transfer</c> section loaded and froze (null when it asks for nothing).</summary>
     internal TransferOutcome? Transfer { get; private init; }
 
+    /// <summary>The teachers and distiller of the config's <c>distill</c> section (null when it asks for none).</summary>
+    internal RunDistillation? Distillation { get; private init; }
+
     /// <summary>The multi-task trainer (tests attach to its events).</summary>
     public MultiTaskTrainer Trainer => _trainer;
 
@@ -65,14 +69,16 @@ internal sealed class TrainSession : IDisposable
             var tasks = RunBuilder.Tasks(config, data);
             var model = RunBuilder.Model(config, data, tasks);
             var transfer = RunTransfer.Apply(config, model);
+            var distillation = RunDistillation.Build(config, data, tasks);
             var optimizer = RunBuilder.Optimizer(config, model);
             var schedule = RunBuilder.Schedule(config, optimizer);
             var strategy = RunBuilder.Strategy(config);
             _ = RunBuilder.TaskScheduler(config);   // its option values are checked now, before the run folder exists
-            var options = RunBuilder.TrainerOptions(config, folder.CheckpointsPath, folder.MetricsJsonlPath, data.Validation is not null);
+            var options = RunBuilder.TrainerOptions(config, folder.CheckpointsPath, folder.MetricsJsonlPath, data.Validation is not null)
+                with { Distillation = distillation?.Distiller };
             var trainer = RunBuilder.Trainer(config, model, optimizer, options, schedule, strategy);
             trainer.ConfigJson = JsonSerializer.Serialize(new Dictionary<string, string> { ["format"] = "mtl-run-config/1", ["yaml"] = ConfigWriter.ToYaml(config) });
-            return new TrainSession(config, folder, data, tasks, trainer, options) { Transfer = transfer };
+            return new TrainSession(config, folder, data, tasks, trainer, options) { Transfer = transfer, Distillation = distillation };
         }
         catch
         {
@@ -101,6 +107,9 @@ internal sealed class TrainSession : IDisposable
         var train = _data.Source(_data.Train, RunBuilder.Loader(c, true), training: true, scheduler: RunBuilder.TaskScheduler(c));
         var validation = _data.Validation is { } v ? _data.Source(v, RunBuilder.Loader(c, false), training: false) : null;
         var test = _data.Source(_data.Test, RunBuilder.Loader(c, false), training: false);
+
+        if (Distillation is { } distillation && !TrainTeachers(distillation, resume, view, cancellation))
+            return new TrainOutcome(true, null, null, _trainer.Step, _trainer.Epoch);
 
         using var csv = new MetricsCsv(_folder.MetricsCsvPath, _tasks.Select(t => t.Name).ToList());
         _trainer.Callbacks.Add(csv);
@@ -148,6 +157,41 @@ internal sealed class TrainSession : IDisposable
         double seconds = clock.Elapsed.TotalSeconds;
         var metrics = trainer.Evaluate(_data.Source(_data.Test, RunBuilder.Loader(c, false), training: false, onlyTask: task.Name)).Metrics;
         return new ModelReport(metrics, model.ParameterCount(trainableOnly: true), seconds, fit.Epochs, fit.BestEpoch);
+    }
+
+    // Trains the single-task teachers (each resumed from its own checkpoint folder when the run is resumed), then writes
+    // distill.txt: every teacher, where it came from and its test metrics. False when cancelled.
+    private bool TrainTeachers(RunDistillation distillation, bool resume, ITrainingView view, CancellationToken cancellation)
+    {
+        var c = _config;
+        var lines = new List<string>(distillation.Teachers);
+        foreach (var (task, model) in distillation.SingleTaskTeachers)
+        {
+            string dir = Path.Combine(_folder.CheckpointsPath, $"teacher-{task.Name}");
+            var optimizer = RunBuilder.Optimizer(c, model);
+            var options = _options with
+            {
+                Epochs = c.Distill.TeacherEpochs ?? c.Trainer.Epochs, Distillation = null, CheckpointDirectory = dir,
+                MetricsLogPath = Path.Combine(_folder.Path, $"metrics.teacher-{task.Name}.jsonl"),
+            };
+            var trainer = new MultiTaskTrainer(model, optimizer, options, RunBuilder.Schedule(c, optimizer));
+            string last = Path.Combine(dir, MultiTaskTrainer.LastFileName), best = Path.Combine(dir, MultiTaskTrainer.BestFileName);
+            if (resume && File.Exists(last)) trainer.Resume(last);
+            else File.Delete(options.MetricsLogPath);
+            view.Follow(trainer, $"teacher {task.Name}");
+            var train = _data.Source(_data.Train, RunBuilder.Loader(c, true), training: true, onlyTask: task.Name);
+            var validation = _data.Validation is { } v ? _data.Source(v, RunBuilder.Loader(c, false), training: false, onlyTask: task.Name) : null;
+            var fit = trainer.Fit(train, validation, cancellation);
+            if (fit.Reason == StopReason.Cancelled) return false;
+            if (options.RestoreBest && File.Exists(best)) model.LoadStateDict(Checkpoint.Load(best).Model);
+            var metrics = trainer.Evaluate(_data.Source(_data.Test, RunBuilder.Loader(c, false), training: false, onlyTask: task.Name)).Metrics[task.Name];
+            string summary = string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value:F4}"));
+            view.Line($"teacher {task.Name}: test {summary}");
+            lines.Add($"teacher {task.Name} test: {summary}");
+        }
+        File.WriteAllText(_folder.DistillPath, $"distillation: alpha {c.Distill.Alpha}, temperature {c.Distill.Temperature}, cached teacher outputs: {c.Distill.Cache}\n" +
+            string.Join("\n", lines) + "\n");
+        return true;
     }
 
     // The report as Experiment writes it: Δm over each task's primary metric, and over all metrics averaged per task.
