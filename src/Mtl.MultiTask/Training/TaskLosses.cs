@@ -9,7 +9,8 @@ internal static class TaskLosses
 {
     /// <summary>
     /// Loss per task (tasks with no labelled sample in the batch are left out). Rows whose mask is 0 are removed before
-    /// the loss, so any loss works with partially labelled batches.
+    /// the loss, so any loss works with partially labelled batches. With a <paramref name="distiller"/>, a task that has a
+    /// teacher gets the distilled loss (α·soft + (1 − α)·hard) on the same rows.
     /// </summary>
     public static Dictionary<string, Tensor> Compute(IReadOnlyList<TaskSpec> tasks, IReadOnlyDictionary<string, Tensor> outputs,
         MultiTaskBatch batch, long step, Distillation.Distiller? distiller = null)
