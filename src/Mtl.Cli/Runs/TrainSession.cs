@@ -189,7 +189,7 @@ internal sealed class TrainSession : IDisposable
             view.Line($"teacher {task.Name}: test {summary}");
             lines.Add($"teacher {task.Name} test: {summary}");
         }
-        File.WriteAllText(_folder.DistillPath, $"distillation: alpha {c.Distill.Alpha}, temperature {c.Distill.Temperature}, cached teacher outputs: {c.Distill.Cache}\n" +
+        File.WriteAllText(_folder.DistillPath, $"distillation: alpha {c.Distill.Alpha}, temperature {c.Distill.Temperature}, cached teacher outputs: {(c.Distill.Cache ? "yes" : "no")}\n" +
             string.Join("\n", lines) + "\n");
         return true;
     }
