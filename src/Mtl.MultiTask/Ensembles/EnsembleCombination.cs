@@ -45,7 +45,7 @@ public sealed record EnsembleFitOptions
     public int SparseSteps { get; init; } = 500;
 
     /// <summary>Sparse mixing stops when no weight moves more than this in one step.</summary>
-    public double SparseTolerance { get; init; } = 1e-9;
+    public double SparseTolerance { get; init; } = 1e-7;
 
     /// <summary>Checks the values; throws naming the option.</summary>
     public void Validate()
