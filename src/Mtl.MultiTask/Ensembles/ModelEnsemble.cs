@@ -12,7 +12,8 @@ namespace Mtl.MultiTask.Ensembles;
 /// eval mode without gradients, so the ensemble is evaluated exactly like one model
 /// (<c>Evaluator.Run(ensemble, source)</c>). <see cref="EnsembleCombination.Learned"/> and
 /// <see cref="EnsembleCombination.Sparse"/> need weights: build them with <see cref="Fit"/> on validation data (until
-/// then they use equal weights 1/M). The members are registered as sub-modules <c>members.{i}</c>.
+/// then they use equal weights 1/M). The members are registered as sub-modules <c>members.{i}</c>; the ensemble
+/// starts in eval mode (which sets its members' mode too).
 /// </summary>
 public sealed class ModelEnsemble : MultiTaskModel
 {
@@ -35,6 +36,7 @@ public sealed class ModelEnsemble : MultiTaskModel
         Combination = combination;
         _weights = _tasks.ToDictionary(t => t.Name, _ => Enumerable.Repeat(1.0 / members.Count, members.Count).ToArray(), StringComparer.Ordinal);
         RegisterModule("members", new ModuleList<MultiTaskModel>(_members));
+        Eval();   // a prediction model: Evaluator restores this mode (and so the members') after a pass
     }
 
     /// <summary>

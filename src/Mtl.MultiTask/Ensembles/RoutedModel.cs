@@ -20,7 +20,8 @@ public sealed record RouteChoice(string Task, string Metric, double MultiTask, d
 /// task's single-task model (<see cref="Routes"/>: task → <c>multi_task</c> | <c>single_task</c>). Build it with
 /// <see cref="Choose"/>, which compares the two on validation data by each task's primary metric, so a task the shared
 /// model hurts falls back to its single-task baseline. Only the models some route uses run in <see cref="Forward"/>.
-/// Sub-modules: <c>multi_task</c> and <c>single_task.{task}</c>.
+/// Sub-modules: <c>multi_task</c> and <c>single_task.{task}</c>; the routed model starts in eval mode (which sets the
+/// models' mode too).
 /// </summary>
 public sealed class RoutedModel : MultiTaskModel
 {
@@ -67,6 +68,7 @@ public sealed class RoutedModel : MultiTaskModel
             if (!_routes.ContainsKey(name)) throw new ArgumentException($"RoutedModel: route given for unknown task '{name}' (tasks: {string.Join(", ", multiTask.Tasks.Select(t => t.Name))})");
         RegisterModule("multi_task", multiTask);
         RegisterModule("single_task", new ModuleDict<MultiTaskModel>(_singleTask));
+        Eval();   // a prediction model: Evaluator restores this mode (and so the routed models') after a pass
     }
 
     /// <summary>

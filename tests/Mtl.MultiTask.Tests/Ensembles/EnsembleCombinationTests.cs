@@ -108,13 +108,15 @@ public sealed class EnsembleCombinationTests
     public void One_member_ensemble_predicts_like_the_member_and_members_stay_in_their_mode()
     {
         var member = Member([0.6, 0.3, 0.1], 0.7, 3);
-        member.Train();
         var e = new ModelEnsemble([member]);
+        Assert.False(member.Training);   // the ensemble starts in eval mode, members with it
+        member.Train();
         Assert.Equal(new[] { Math.Log(0.6), Math.Log(0.3), Math.Log(0.1) }, Out(e, "cls"), new Tol(1e-5));
         Assert.Equal(0.7, Out(e, "tags")[0], 5);
         Assert.Equal(3, Out(e, "value")[0], 5);
-        Assert.True(member.Training);
-        Assert.False(Out(e, "value").Length == 0);
+        Assert.True(member.Training);   // Forward ran it in eval mode and gave its own mode back
+        Evaluator.Run(e, TableModel.Loader(1, LabelColumn.Classes("cls", 3, [0]), LabelColumn.Vectors("tags", 1, [1]), LabelColumn.Vectors("value", 1, [3])));
+        Assert.False(member.Training);   // Evaluator restores the ensemble's (eval) mode on the whole tree
     }
 
     [Fact]
