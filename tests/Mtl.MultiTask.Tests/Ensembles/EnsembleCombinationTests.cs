@@ -105,7 +105,7 @@ public sealed class EnsembleCombinationTests
     }
 
     [Fact]
-    public void One_member_ensemble_predicts_like_the_member_and_members_stay_in_their_mode()
+    public void One_member_ensemble_predicts_like_the_member_and_runs_it_in_eval_mode()
     {
         var member = Member([0.6, 0.3, 0.1], 0.7, 3);
         var e = new ModelEnsemble([member]);
@@ -117,6 +117,27 @@ public sealed class EnsembleCombinationTests
         Assert.True(member.Training);   // Forward ran it in eval mode and gave its own mode back
         Evaluator.Run(e, TableModel.Loader(1, LabelColumn.Classes("cls", 3, [0]), LabelColumn.Vectors("tags", 1, [1]), LabelColumn.Vectors("value", 1, [3])));
         Assert.False(member.Training);   // Evaluator restores the ensemble's (eval) mode on the whole tree
+    }
+
+    [Fact]
+    public void Sequence_labelling_outputs_combine_over_the_class_axis_one()
+    {
+        // Outputs (B = 1, C = 2, T = 2), flat index c·T + t. Member A: position 0 (0.9, 0.1), position 1 (0.2, 0.8);
+        // member B: position 0 (0.5, 0.5), position 1 (0.6, 0.4). Averages: position 0 (0.7, 0.3), position 1 (0.4, 0.6).
+        var tasks = new[] { new TaskSpec("pos", TaskKind.SequenceLabeling, 2) };
+        var a = new SequenceModel(tasks, [0.9, 0.2, 0.1, 0.8]);
+        var b = new SequenceModel(tasks, [0.5, 0.6, 0.5, 0.4]);
+        var avg = new ModelEnsemble([a, b]).Forward(TableModel.Indices(1))["pos"];
+        Assert.Equal(new[] { 1, 2, 2 }, avg.Shape.ToArray());
+        Assert.Equal(new[] { Math.Log(0.7), Math.Log(0.4), Math.Log(0.3), Math.Log(0.6) }, avg.ToDoubleArray(), new Tol(1e-5));
+    }
+
+    // Returns fixed (1, C, T) log-probabilities.
+    private sealed class SequenceModel(IReadOnlyList<TaskSpec> tasks, double[] probs) : Architectures.MultiTaskModel
+    {
+        public override IReadOnlyList<TaskSpec> Tasks => tasks;
+        public override IReadOnlyDictionary<string, Tensor> Forward(Tensor input) =>
+            new Dictionary<string, Tensor> { ["pos"] = Tensor.From(probs.Select(p => (float)Math.Log(p)).ToArray(), 1, 2, 2) };
     }
 
     [Fact]

@@ -67,6 +67,28 @@ public sealed class FittedWeightsTests
     }
 
     [Fact]
+    public void Multi_label_weights_favour_the_right_member_and_sparse_drops_a_constant_one()
+    {
+        // Labels y_i = i mod 2; the good member says ±2 the right way on 90 % of samples, the bad one on 50 %.
+        var tags = new[] { new TaskSpec("tag", TaskKind.MultiLabel, 1) };
+        TableModel Tagger(double accuracy, ulong seed)
+        {
+            var u = Tensor.Rand([N], new Generator(seed)).ToDoubleArray();
+            return new TableModel(tags, new Dictionary<string, double[][]>
+            {
+                ["tag"] = Enumerable.Range(0, N).Select(i => new[] { ((i % 2 == 1) == (u[i] < accuracy)) ? 2.0 : -2.0 }).ToArray(),
+            });
+        }
+        using var loader = TableModel.Loader(N, LabelColumn.Vectors("tag", 1, Enumerable.Range(0, N).Select(i => (float)(i % 2)).ToArray()));
+        var learned = ModelEnsemble.Fit([Tagger(0.5, 41), Tagger(0.9, 42)], EnsembleCombination.Learned, loader).Weights["tag"];
+        Assert.True(learned[1] > 0.8, $"good tagger's weight {learned[1]}");
+        var constant = TableModel.Constant(tags, new Dictionary<string, double[]> { ["tag"] = [0] }, N);
+        var sparse = ModelEnsemble.Fit([Tagger(0.9, 43), constant], EnsembleCombination.Sparse, loader, new EnsembleFitOptions { SparseLambda = 0.01 }).Weights["tag"];
+        Assert.Equal(0.0, sparse[1]);   // a zero logit adds nothing to Σ w_m z_m: no gradient, the L1 step takes it to 0
+        Assert.True(sparse[0] > 0);
+    }
+
+    [Fact]
     public void Sparse_mixing_gives_a_noise_member_exactly_zero_and_keeps_the_useful_ones()
     {
         var (t, member) = Regression();
