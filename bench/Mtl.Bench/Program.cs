@@ -13,6 +13,7 @@ IBenchmark[] benchmarks =
     new StrategyTable(),
     new DistillBench(),
     new TransferBench(),
+    new EnsembleBench(),
 ];
 
 // Helper commands that make files rather than measure (not run by CI's benchmark smoke loop).

@@ -1,4 +1,4 @@
-// The `mtl` command tree (train, eval, predict, list, data, strategy, report, bench) and an in-process entry point for tests.
+// The `mtl` command tree (train, eval, predict, list, data, strategy, report, bench, ensemble) and an in-process entry point for tests.
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
@@ -31,6 +31,7 @@ public static class MtlCli
             StrategyCommand.Create(io),
             ReportCommand.Create(io),
             BenchCommand.Create(io),
+            EnsembleCommand.Create(io),
         };
         ShortSummaries(root);
         return root;

@@ -32,7 +32,7 @@ public class ConfigErrorTests
     public void Unknown_top_level_section_lists_the_sections()
     {
         var path = CliRun.WriteConfig("data: multifashion\nmodel: hard\n");
-        AssertError($"{path}:2:1: unknown key 'model' at the top level; allowed: name, seed, baselines, data, tasks, trunk, architecture, strategy, optimizer, schedule, transfer, distill, trainer", path);
+        AssertError($"{path}:2:1: unknown key 'model' at the top level; allowed: name, seed, baselines, fallback, data, tasks, trunk, architecture, strategy, optimizer, schedule, transfer, distill, trainer", path);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public class ConfigErrorTests
         AssertError("--set optimizer.lr_rate=0.1: unknown key 'lr_rate' in 'optimizer'; allowed: name, lr, weight_decay, maximize, momentum, dampening, nesterov",
             "--set", "optimizer.lr_rate=0.1");
         AssertError("--set trainer.epochs=many: 'trainer.epochs' must be an integer, got 'many'", "--set", "trainer.epochs=many");
-        AssertError("--set foo.bar=1: unknown key 'foo' at the top level; allowed: name, seed, baselines, data, tasks, trunk, architecture, strategy, optimizer, schedule, transfer, distill, trainer",
+        AssertError("--set foo.bar=1: unknown key 'foo' at the top level; allowed: name, seed, baselines, fallback, data, tasks, trunk, architecture, strategy, optimizer, schedule, transfer, distill, trainer",
             "--set", "foo.bar=1");
         AssertError("--set lr: expected KEY.PATH=VALUE, e.g. --set optimizer.lr=0.01", "--set", "lr");
         AssertError("--set seed.value=1: 'seed' holds '0', not a mapping, so it has no key 'value'", "--set", "seed.value=1");

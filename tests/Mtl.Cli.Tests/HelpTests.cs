@@ -3,7 +3,7 @@ namespace Mtl.Cli.Tests;
 
 public class HelpTests
 {
-    private static readonly string[] Commands = ["train", "eval", "predict", "list", "strategy", "report"];
+    private static readonly string[] Commands = ["train", "eval", "predict", "list", "strategy", "report", "ensemble"];
 
     [Fact]
     public void Root_help_lists_every_command_with_its_summary()
@@ -21,6 +21,7 @@ public class HelpTests
     [InlineData("list")]
     [InlineData("strategy")]
     [InlineData("report")]
+    [InlineData("ensemble")]
     public void Every_command_has_a_description_and_examples(string command)
     {
         var r = CliRun.Mtl(command, "--help");

@@ -15,7 +15,8 @@ public static class ReportCommand
         Compare runs' final test metrics in one table.
 
         One row per run: its architecture, strategy, every task's test metrics from report.json, Δm against
-        single-task baselines (runs trained with --baselines), epochs and training time.
+        single-task baselines (runs trained with --baselines), epochs and training time. Runs trained with
+        `fallback: true` also get a line saying which model (multi_task or single_task) predicts each task.
         --html also writes one self-contained HTML page with every run's learning curves, MTL-vs-STL table, task
         weights and task-gradient cosine heatmap (mtl train writes the same page for its run as report.html).
 
@@ -54,6 +55,10 @@ public static class ReportCommand
             return (IReadOnlyList<string>)row;
         }).ToList();
         Tables.Write(io, headers, rows, $"test metrics of {loaded.Count} run(s)");
+        foreach (var r in loaded.Where(r => r.Report.Routing is not null))
+            io.Out.WriteLine($"fallback routing of {Path.GetFileName(Path.TrimEndingDirectorySeparator(r.Folder.Path))}: " +
+                string.Join(", ", r.Report.Routing!.Routes.Select(kv => $"{kv.Key} → {kv.Value}")) + " (routed model: " +
+                string.Join(", ", r.Report.Routing.Metrics.Select(t => $"{t.Key} {t.Value.First().Key} {Tables.Num(t.Value.First().Value)}")) + ")");
         if (html is not null)
         {
             HtmlReport.Write(html, loaded.Select(r => ReportRun.Load(r.Folder)).ToList());

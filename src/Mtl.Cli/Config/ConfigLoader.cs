@@ -92,6 +92,7 @@ public static class ConfigLoader
                     $"'name' names the run folder: use letters, digits, '-', '_' and '.', got '{name}'");
             ulong seed = Node("seed") is { } s ? (ulong)_values.Convert(s, typeof(ulong), false, "seed")! : 0;
             bool baselines = Node("baselines") is { } b && (bool)_values.Convert(b, typeof(bool), false, "baselines")!;
+            bool fallback = Node("fallback") is { } fb && (bool)_values.Convert(fb, typeof(bool), false, "fallback")!;
 
             var dataNode = Node("data") ?? throw new ConfigException($"{source.Path}:1:1",
                 $"missing section 'data' (what to train on); allowed: {DatasetCatalog.Catalog.Names}");
@@ -114,7 +115,7 @@ public static class ConfigLoader
             var tasks = Tasks(Node("tasks"), data.Name, dataset.TaskNames(data.Options), strategy.Name);
             return new RunConfig
             {
-                Name = name, Seed = seed, Baselines = baselines, Data = data, TaskScheduler = taskScheduler, Tasks = tasks, Trunk = trunk, Architecture = architecture,
+                Name = name, Seed = seed, Baselines = baselines, Fallback = fallback, Data = data, TaskScheduler = taskScheduler, Tasks = tasks, Trunk = trunk, Architecture = architecture,
                 Strategy = strategy, Optimizer = optimizer, Schedule = schedule, Transfer = transfer, Distill = distill, TeacherTrunk = teacherTrunk, Trainer = trainer, Locations = _locations, SourcePath = source.Path,
             };
         }

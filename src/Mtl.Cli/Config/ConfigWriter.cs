@@ -14,6 +14,7 @@ public static class ConfigWriter
         sb.AppendLine($"name: {YamlText.Scalar(config.Name)}");
         sb.AppendLine($"seed: {config.Seed}");
         sb.AppendLine($"baselines: {YamlText.Format(config.Baselines)}");
+        if (config.Fallback) sb.AppendLine($"fallback: {YamlText.Format(config.Fallback)}");   // written only when on: older config.yaml files stay as they were
         Choice(sb, "data", config.Data);
         if (config.TaskScheduler is { } scheduler)
         {

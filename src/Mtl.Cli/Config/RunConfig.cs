@@ -125,7 +125,7 @@ public sealed record DistillSettings
 public sealed record RunConfig
 {
     /// <summary>The top-level keys, in the order they are written.</summary>
-    public static readonly string[] TopKeys = ["name", "seed", "baselines", "data", "tasks", "trunk", "architecture", "strategy", "optimizer", "schedule", "transfer", "distill", "trainer"];
+    public static readonly string[] TopKeys = ["name", "seed", "baselines", "fallback", "data", "tasks", "trunk", "architecture", "strategy", "optimizer", "schedule", "transfer", "distill", "trainer"];
 
     /// <summary>Run name (the run folder is <c>NAME-yyyyMMdd-HHmmss</c>).</summary>
     public required string Name { get; init; }
@@ -135,6 +135,12 @@ public sealed record RunConfig
 
     /// <summary>Also train one single-task model per task and report Δm.</summary>
     public bool Baselines { get; init; }
+
+    /// <summary>
+    /// Baseline fallback routing (needs <see cref="Baselines"/> and a validation split): each task is predicted by the
+    /// multi-task or its single-task model, whichever is better on validation; report.json gets a <c>routing</c> section.
+    /// </summary>
+    public bool Fallback { get; init; }
 
     /// <summary>The dataset (<c>data.name</c>) and its options.</summary>
     public required Choice Data { get; init; }

@@ -7,6 +7,7 @@ using Mtl.Cli.Model;
 using Mtl.Cli.Progress;
 using Mtl.Cli.Report;
 using Mtl.MultiTask.Architectures;
+using Mtl.MultiTask.Ensembles;
 using Mtl.MultiTask.Logging;
 using Mtl.MultiTask.Metrics;
 using Mtl.MultiTask.Tasks;
@@ -28,7 +29,8 @@ internal sealed record TrainOutcome(bool Interrupted, RunReport? Report, FitResu
 /// One training job, built before anything is written so that a config mistake leaves no run folder behind:
 /// <see cref="Prepare"/> builds data, model, optimiser, schedule, strategy and trainer; <see cref="Execute"/> trains
 /// (continuing from checkpoints/last.safetensors when resuming), evaluates the model it keeps on the test split,
-/// trains the single-task baselines when asked, and writes report.json and report.html.
+/// trains the single-task baselines when asked (and, with <c>fallback</c>, routes each task to the better model on
+/// validation), and writes report.json and report.html.
 /// </summary>
 internal sealed class TrainSession : IDisposable
 {
@@ -63,10 +65,14 @@ internal sealed class TrainSession : IDisposable
     public static TrainSession Prepare(RunConfig config, RunFolder folder)
     {
         if (config.Trainer.Threads is { } n) MtlThreads.Count = n;
+        if (config.Fallback && !config.Baselines)
+            throw new ConfigException(config.Where("fallback"), "fallback: true routes tasks to their single-task models: it needs baselines: true (or --baselines)");
         var data = RunBuilder.Data(config);
         try
         {
             var tasks = RunBuilder.Tasks(config, data);
+            if (config.Fallback && data.Validation is null)
+                throw new ConfigException(config.Where("fallback"), "fallback: true chooses each task's model on the validation split: set data.validation_fraction above 0");
             var model = RunBuilder.Model(config, data, tasks);
             var transfer = RunTransfer.Apply(config, model);
             var distillation = RunDistillation.Build(config, data, tasks);
@@ -122,6 +128,7 @@ internal sealed class TrainSession : IDisposable
         var mtl = new ModelReport(metrics, _trainer.Model.ParameterCount(trainableOnly: true), fit.Seconds, fit.Epochs, fit.BestEpoch);
 
         Dictionary<string, ModelReport>? single = null;
+        var singleModels = new Dictionary<string, MultiTaskModel>(StringComparer.Ordinal);
         if (c.Baselines)
         {
             single = new Dictionary<string, ModelReport>(StringComparer.Ordinal);
@@ -129,10 +136,17 @@ internal sealed class TrainSession : IDisposable
             {
                 var baseline = Baseline(task, view, cancellation);
                 if (baseline is null) return new TrainOutcome(true, null, fit, _trainer.Step, _trainer.Epoch);
-                single[task.Name] = baseline;
+                single[task.Name] = baseline.Value.Report;
+                singleModels[task.Name] = baseline.Value.Model;
             }
         }
         var report = Report(mtl, single);
+        if (c.Fallback && validation is not null)
+        {
+            var routed = RoutedModel.Choose(_trainer.Model, singleModels, validation);
+            report = report with { Routing = FallbackReport.Create(routed, Evaluator.Run(routed, test)) };
+            view.Line("fallback routing: " + string.Join(", ", routed.Routes.Select(kv => $"{kv.Key} → {kv.Value}")));
+        }
         report.Save(_folder.ReportPath);
         HtmlReport.Write(_folder.HtmlReportPath, [ReportRun.Load(_folder)]);
         return new TrainOutcome(false, report, fit, _trainer.Step, _trainer.Epoch);
@@ -140,7 +154,7 @@ internal sealed class TrainSession : IDisposable
 
     // One single-task model: the same architecture built for this task alone, same trunk, optimiser, schedule and
     // trainer settings, on that task's data; no strategy (one task) and no checkpoints. Null when cancelled.
-    private ModelReport? Baseline(TaskSpec task, ITrainingView view, CancellationToken cancellation)
+    private (ModelReport Report, MultiTaskModel Model)? Baseline(TaskSpec task, ITrainingView view, CancellationToken cancellation)
     {
         var c = _config;
         var model = RunBuilder.Model(c, _data, [task]);
@@ -156,7 +170,7 @@ internal sealed class TrainSession : IDisposable
         if (fit.Reason == StopReason.Cancelled) return null;
         double seconds = clock.Elapsed.TotalSeconds;
         var metrics = trainer.Evaluate(_data.Source(_data.Test, RunBuilder.Loader(c, false), training: false, onlyTask: task.Name)).Metrics;
-        return new ModelReport(metrics, model.ParameterCount(trainableOnly: true), seconds, fit.Epochs, fit.BestEpoch);
+        return (new ModelReport(metrics, model.ParameterCount(trainableOnly: true), seconds, fit.Epochs, fit.BestEpoch), model);
     }
 
     // Trains the single-task teachers (each resumed from its own checkpoint folder when the run is resumed), then writes

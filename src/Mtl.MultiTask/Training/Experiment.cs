@@ -19,6 +19,14 @@ public sealed record ExperimentOptions
     /// <summary>Name recorded in the report (e.g. the registry name of the architecture).</summary>
     public string Architecture { get; init; } = "custom";
 
+    /// <summary>
+    /// Baseline fallback routing (needs <see cref="Baselines"/>): per task, the multi-task model and that task's
+    /// single-task model are compared on the validation data by the task's primary metric, and a
+    /// <see cref="Ensembles.RoutedModel"/> sends each task to the better one; the report's <c>routing</c> gives the routes
+    /// and the routed model's metrics on the evaluation data.
+    /// </summary>
+    public bool Fallback { get; init; }
+
     /// <summary>Where to write <c>report.json</c> (null = not written).</summary>
     public string? ReportPath { get; init; }
 
@@ -57,21 +65,42 @@ public sealed class Experiment(Func<IReadOnlyList<TaskSpec>, MultiTaskModel> bui
     /// <summary>The multi-task model of the last <see cref="Run"/>.</summary>
     public MultiTaskModel? Model { get; private set; }
 
+    /// <summary>The single-task models of the last <see cref="Run"/> with baselines, by task (empty without).</summary>
+    public IReadOnlyDictionary<string, MultiTaskModel> SingleTaskModels { get; private set; } = new Dictionary<string, MultiTaskModel>();
+
+    /// <summary>The routed model of the last <see cref="Run"/> with <see cref="ExperimentOptions.Fallback"/> (null without).</summary>
+    public Ensembles.RoutedModel? Routed { get; private set; }
+
     /// <summary>Trains and evaluates everything; evaluation uses <paramref name="test"/>, or the validation data without it.</summary>
+    /// <exception cref="ArgumentException"><see cref="ExperimentOptions.Fallback"/> without <see cref="ExperimentOptions.Baselines"/>.</exception>
     public RunReport Run(TrainingSource train, TrainingSource validation, TrainingSource? test = null)
     {
         TaskSpec.Validate(tasks);
+        if (_options.Fallback && !_options.Baselines)
+            throw new ArgumentException("Experiment: Fallback routing needs Baselines (it routes tasks to their single-task models)");
         var evaluation = test ?? validation;
         var (mtl, model) = TrainOne("mtl", tasks, train, validation, evaluation);
         Model = model;
+        Routed = null;
         Dictionary<string, ModelReport>? single = null;
+        var singleModels = new Dictionary<string, MultiTaskModel>(StringComparer.Ordinal);
         if (_options.Baselines)
         {
             single = new Dictionary<string, ModelReport>(StringComparer.Ordinal);
             foreach (var t in tasks)
-                single[t.Name] = TrainOne($"stl-{t.Name}", [t], Restrict(train, t.Name), Restrict(validation, t.Name), Restrict(evaluation, t.Name)).Report;
+            {
+                var (stl, stlModel) = TrainOne($"stl-{t.Name}", [t], Restrict(train, t.Name), Restrict(validation, t.Name), Restrict(evaluation, t.Name));
+                single[t.Name] = stl;
+                singleModels[t.Name] = stlModel;
+            }
         }
+        SingleTaskModels = singleModels;
         var report = RunReport.Create(_options.Architecture, _strategyName, tasks, test is null ? "validation" : "test", mtl, single);
+        if (_options.Fallback)
+        {
+            Routed = Ensembles.RoutedModel.Choose(model, singleModels, validation);
+            report = report with { Routing = Ensembles.FallbackReport.Create(Routed, Evaluator.Run(Routed, evaluation)) };
+        }
         if (_options.ReportPath is not null) report.Save(_options.ReportPath);
         return report;
     }

@@ -21,6 +21,31 @@ public sealed record ModelReport(
     [property: JsonPropertyName("best_epoch")] int BestEpoch);
 
 /// <summary>
+/// Baseline fallback routing (<see cref="ExperimentOptions.Fallback"/>): which model predicts each task — chosen on the
+/// validation data by the task's primary metric — and the routed model's metrics on the evaluation data.
+/// </summary>
+/// <param name="Routes">Task → <c>multi_task</c> | <c>single_task</c>.</param>
+/// <param name="Metrics">The routed model's metrics (task → metric → value) on the data the report is evaluated on.</param>
+/// <param name="Validation">Per task: the primary metric of both models on the validation data that decided the route.</param>
+public sealed record RoutingReport(
+    [property: JsonPropertyName("routes")] IReadOnlyDictionary<string, string> Routes,
+    [property: JsonPropertyName("metrics")] IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Metrics,
+    [property: JsonPropertyName("validation")] IReadOnlyList<RoutingValidation> Validation);
+
+/// <summary>The validation comparison that decided one task's route.</summary>
+/// <param name="Task">The task.</param>
+/// <param name="Metric">Its primary metric.</param>
+/// <param name="MultiTask">The multi-task model's validation value.</param>
+/// <param name="SingleTask">The single-task model's validation value.</param>
+/// <param name="HigherIsBetter">The metric's direction.</param>
+public sealed record RoutingValidation(
+    [property: JsonPropertyName("task")] string Task,
+    [property: JsonPropertyName("metric")] string Metric,
+    [property: JsonPropertyName("multi_task")] double MultiTask,
+    [property: JsonPropertyName("single_task")] double SingleTask,
+    [property: JsonPropertyName("higher_is_better")] bool HigherIsBetter);
+
+/// <summary>
 /// What <see cref="Experiment.Run"/> measured. <see cref="DeltaM"/> is Δm% over each task's primary metric (the first
 /// it declares) — (1/K)·Σ_k (−1)^{s_k}·(M_mtl,k − M_stl,k)/M_stl,k·100; <see cref="DeltaMAllMetrics"/> averages every
 /// metric within a task first, then over tasks (LibMTL's form). Both are null without baselines.
@@ -38,6 +63,10 @@ public sealed record RunReport
     [JsonPropertyName("delta_m_all_metrics")] public double? DeltaMAllMetrics { get; init; }
     [JsonPropertyName("single_task_parameters")] public long? SingleTaskParameters { get; init; }
     [JsonPropertyName("single_task_seconds")] public double? SingleTaskSeconds { get; init; }
+
+    /// <summary>Baseline fallback routing and the routed model's metrics; null (and absent from the JSON) when off.</summary>
+    [JsonPropertyName("routing"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RoutingReport? Routing { get; init; }
 
     private static readonly JsonSerializerOptions Json = new()
     {
