@@ -83,31 +83,11 @@ internal sealed class EnsembleBench : IBenchmark
         return MultiFashionPairs.Tasks.Select(t => metrics[t]["accuracy"]).ToArray();
     }
 
-    // The strategy-table data: full Fashion-MNIST when installed (first N training images, the next 1,000 for
-    // validation, 2,000 test images), else the committed sample (the last 500 training images for validation).
+    // The strategy-table data (FashionSplits): 10,000 / 1,000 / 2,000 pairs of full Fashion-MNIST, or the committed sample.
     private static (IMultiTaskDataset Train, IMultiTaskDataset Val, IMultiTaskDataset Test, string Source) Data(bool quick, int trainImages)
     {
-        string? dir = quick ? null : FashionMnist.TryFind();
-        IMultiTaskDataset trainSet, valSet, testSet;
-        string source;
-        if (dir is not null)
-        {
-            var images = FashionMnist.Load(train: true, dir, limit: trainImages + 1_000);
-            trainSet = new SubsetDataset(images, Enumerable.Range(0, trainImages).ToArray());
-            valSet = new SubsetDataset(images, Enumerable.Range(trainImages, 1_000).ToArray());
-            testSet = FashionMnist.Load(train: false, dir, limit: 2_000);
-            source = "full Fashion-MNIST";
-        }
-        else
-        {
-            var images = Samples.FashionTrain();
-            trainSet = new SubsetDataset(images, Enumerable.Range(0, images.Count - 500).ToArray());
-            valSet = new SubsetDataset(images, Enumerable.Range(images.Count - 500, 500).ToArray());
-            testSet = Samples.FashionTest();
-            source = quick ? "committed sample" : "committed sample: the full Fashion-MNIST was not found, so these figures are not comparable to docs/benchmarks.md";
-        }
-        return (MultiDigitBuilder.MultiFashion(trainSet, new MultiDigitOptions { Seed = 0 }), MultiDigitBuilder.MultiFashion(valSet, new MultiDigitOptions { Seed = 2 }),
-            MultiDigitBuilder.MultiFashion(testSet, new MultiDigitOptions { Seed = 1 }), source);
+        var pairs = FashionSplits.Load(quick, trainImages).Pairs();
+        return (pairs.Train, pairs.Val, pairs.Test, pairs.Source);
     }
 
     private static string Format(double[] a) => string.Create(CultureInfo.InvariantCulture, $"top_left {a[0]:F4}, bottom_right {a[1]:F4}");

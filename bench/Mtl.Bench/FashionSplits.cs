@@ -18,7 +18,8 @@ internal sealed record FashionSplits(IMultiTaskDataset Train, IMultiTaskDataset 
         {
             var sample = Samples.FashionTrain();
             return new FashionSplits(new SubsetDataset(sample, Enumerable.Range(0, sample.Count - 500).ToArray()),
-                new SubsetDataset(sample, Enumerable.Range(sample.Count - 500, 500).ToArray()), Samples.FashionTest(), "committed sample");
+                new SubsetDataset(sample, Enumerable.Range(sample.Count - 500, 500).ToArray()), Samples.FashionTest(),
+                quick ? "committed sample" : "committed sample: the full Fashion-MNIST was not found, so these figures are not comparable to docs/benchmarks.md");
         }
         var images = FashionMnist.Load(train: true, dir, limit: skip + trainImages + 1_000);
         return new FashionSplits(new SubsetDataset(images, Enumerable.Range(skip, trainImages).ToArray()),
