@@ -89,7 +89,7 @@ public sealed class Experiment(Func<IReadOnlyList<TaskSpec>, MultiTaskModel> bui
             single = new Dictionary<string, ModelReport>(StringComparer.Ordinal);
             foreach (var t in tasks)
             {
-                var (stl, stlModel) = TrainOne($"stl-{t.Name}", [t], Restrict(train, t.Name), Restrict(validation, t.Name), Restrict(evaluation, t.Name));
+                var (stl, stlModel) = TrainOne($"stl-{t.Name}", [t], train.ForTask(t.Name), validation.ForTask(t.Name), evaluation.ForTask(t.Name));
                 single[t.Name] = stl;
                 singleModels[t.Name] = stlModel;
             }
@@ -123,9 +123,4 @@ public sealed class Experiment(Func<IReadOnlyList<TaskSpec>, MultiTaskModel> bui
         var metrics = trainer.Evaluate(evaluation).Metrics;
         return (new ModelReport(metrics, model.ParameterCount(trainableOnly: true), seconds, fit.Epochs, fit.BestEpoch), model);
     }
-
-    // A single-task baseline reads only its own task's loader of a per-task source; a joint loader is shared as it is
-    // (the model only has the one task, so the other labels are ignored).
-    private static TrainingSource Restrict(TrainingSource source, string task) =>
-        source.PerTask is { } perTask ? TrainingSource.FromTaskLoaders(new Dictionary<string, Data.DataLoader> { [task] = perTask[task] }) : source;
 }
