@@ -21,6 +21,9 @@ public sealed class FallbackConfigTests
         }
         Assert.Equal(2, routing.GetProperty("validation").GetArrayLength());
         Assert.Contains("fallback: true", File.ReadAllText(Path.Combine(run, "config.yaml")));
+        var html = File.ReadAllText(Path.Combine(run, "report.html"));
+        Assert.Contains("Fallback routing", html);
+        Assert.Contains("answered by", html);
 
         var report = CliRun.Mtl("report", run);
         Assert.True(report.ExitCode == 0, report.Err);

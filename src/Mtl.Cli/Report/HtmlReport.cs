@@ -2,6 +2,7 @@
 using System.Globalization;
 using System.Xml.Linq;
 using Mtl.Cli.Output;
+using Mtl.MultiTask.Training;
 
 namespace Mtl.Cli.Report;
 
@@ -129,12 +130,24 @@ internal static class HtmlReport
             table.Add(Row("th", "Δm (all metrics)", "", "", "", RunSummary.Percent(report.DeltaMAllMetrics ?? double.NaN)));
             table.Add(Row("td", "parameters", "", report.MultiTask.Parameters.ToString("N0", CultureInfo.InvariantCulture),
                 (report.SingleTaskParameters ?? 0).ToString("N0", CultureInfo.InvariantCulture), ""));
-            return table;
+            return report.Routing is { } routing ? new XElement("div", table, RoutingTable(routing)) : table;
         }
         table.Add(Row("th", "task", "metric", "multi-task"));
         foreach (var t in report.Tasks)
             foreach (var (metric, v) in report.MultiTask.Metrics[t]) table.Add(Row("td", t, metric, Tables.Num(v)));
         return new XElement("div", table, Note($"{report.EvaluatedOn} metrics; no single-task baselines in this run (train with --baselines for Δm)"));
+    }
+
+    // Fallback routing: which model answers for each task, the validation values that decided it, the routed test metric.
+    private static XElement RoutingTable(RoutingReport routing)
+    {
+        var table = new XElement("table", Row("th", "task", "answered by", "metric", "validation multi-task", "validation single-task", "routed test"));
+        foreach (var v in routing.Validation)
+        {
+            double test = routing.Metrics.TryGetValue(v.Task, out var m) && m.TryGetValue(v.Metric, out var x) ? x : double.NaN;
+            table.Add(Row("td", v.Task, routing.Routes[v.Task].Replace('_', '-'), v.Metric, Tables.Num(v.MultiTask), Tables.Num(v.SingleTask), Tables.Num(test)));
+        }
+        return new XElement("div", new XElement("h3", "Fallback routing"), table);
     }
 
     private static XElement Comparison(IReadOnlyList<ReportRun> runs)
