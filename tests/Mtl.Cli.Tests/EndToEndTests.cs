@@ -4,6 +4,7 @@ using System.Text.Json;
 using Mtl.Cli.Commands;
 using Mtl.Cli.Config;
 using Mtl.Data;
+using Mtl.MultiTask.Logging;
 using Mtl.MultiTask.Training;
 
 namespace Mtl.Cli.Tests;
@@ -113,6 +114,13 @@ public class EndToEndTests
             Assert.Equal(report.MultiTask.Metrics[t], report2.MultiTask.Metrics[t]);
         Assert.Equal(csv, File.ReadAllLines(Path.Combine(run2, "metrics.csv")));
         Assert.Equal(Steps, File.ReadAllLines(Path.Combine(run2, "metrics.jsonl")).Count(l => l.Contains("\"type\":\"step\"", StringComparison.Ordinal)));
+        // TensorBoard: the resumed session's file opens with a session start at its first step, and the run reads as one curve.
+        var files = TensorBoardReader.EventFiles(Path.Combine(run2, "tensorboard"));
+        Assert.Equal(2, files.Count);
+        var restart = TensorBoardReader.ReadEvents(files[1]).Single(ev => ev.Session is not null);
+        Assert.Equal((SessionStatus.Start, (long)StepsPerEpoch + 3), (restart.Session!.Value, restart.Step));
+        Assert.Equal(Enumerable.Range(1, Steps).Select(s => (long)s),
+            TensorBoardReader.ReadRun(Path.Combine(run2, "tensorboard")).Where(p => p.Tag == "train/loss/total").Select(p => p.Step));
     }
 
     [Fact]

@@ -6,8 +6,9 @@ namespace Mtl.MultiTask.Logging;
 
 /// <summary>
 /// Protobuf wire format of <see cref="TensorBoardEvent"/>: Event { double wall_time = 1; int64 step = 2;
-/// string file_version = 3; Summary summary = 5; }, Summary { repeated Value value = 1; },
-/// Value { string tag = 1; float simple_value = 2; }. Unknown fields are skipped when decoding.
+/// string file_version = 3; Summary summary = 5; SessionLog session_log = 7; }, Summary { repeated Value value = 1; },
+/// Value { string tag = 1; float simple_value = 2; }, SessionLog { SessionStatus status = 1; }. Unknown fields are
+/// skipped when decoding.
 /// </summary>
 public static class EventProto
 {
@@ -30,6 +31,13 @@ public static class EventProto
             foreach (var v in e.Values) Bytes(summary, 1, EncodeValue(v));
             Bytes(buffer, 5, summary.ToArray());
         }
+        if (e.Session is { } status)
+        {
+            var session = new MemoryStream();
+            Key(session, 1, Varint);
+            WriteVarint(session, (ulong)status);
+            Bytes(buffer, 7, session.ToArray());
+        }
         return buffer.ToArray();
     }
 
@@ -41,6 +49,7 @@ public static class EventProto
         long step = 0;
         string? version = null;
         var values = new List<ScalarValue>();
+        SessionStatus? session = null;
         int pos = 0;
         while (pos < data.Length)
         {
@@ -49,9 +58,10 @@ public static class EventProto
             else if (field == 2 && wire == Varint) { step = unchecked((long)ReadVarint(data, ref pos)); }
             else if (field == 3 && wire == LengthDelimited) { version = Encoding.UTF8.GetString(ReadBytes(data, ref pos)); }
             else if (field == 5 && wire == LengthDelimited) { DecodeSummary(ReadBytes(data, ref pos), values); }
+            else if (field == 7 && wire == LengthDelimited) { session = DecodeSession(ReadBytes(data, ref pos)); }
             else Skip(data, ref pos, wire);
         }
-        return new TensorBoardEvent(wall, step, version, values);
+        return new TensorBoardEvent(wall, step, version, values) { Session = session };
     }
 
     private static byte[] EncodeValue(ScalarValue v)
@@ -63,6 +73,20 @@ public static class EventProto
         BinaryPrimitives.WriteSingleLittleEndian(four, v.Value);
         buffer.Write(four);
         return buffer.ToArray();
+    }
+
+    // SessionLog { status = 1 }: the status (0, unspecified, when absent).
+    private static SessionStatus DecodeSession(ReadOnlySpan<byte> data)
+    {
+        ulong status = 0;
+        int pos = 0;
+        while (pos < data.Length)
+        {
+            var (field, wire) = ReadKey(data, ref pos);
+            if (field == 1 && wire == Varint) status = ReadVarint(data, ref pos);
+            else Skip(data, ref pos, wire);
+        }
+        return (SessionStatus)status;
     }
 
     private static void DecodeSummary(ReadOnlySpan<byte> data, List<ScalarValue> values)

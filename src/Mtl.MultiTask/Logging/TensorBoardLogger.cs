@@ -6,8 +6,10 @@ namespace Mtl.MultiTask.Logging;
 /// <summary>
 /// Logs training to TensorBoard. Per step: <c>train/loss/TASK</c>, <c>train/loss/total</c>, <c>train/weight/TASK</c>,
 /// <c>train/lr</c> and, on gradient-strategy steps, <c>train/cosine/A|B</c>. Per epoch (at the epoch's last step):
-/// <c>train_epoch/loss/TASK</c>, <c>val/TASK/METRIC</c> and <c>score</c>. Flushed at each epoch's end. Add it to
-/// <see cref="MultiTaskTrainer.Callbacks"/>; it owns and disposes its writer.
+/// <c>train_epoch/loss/TASK</c>, <c>val/TASK/METRIC</c> and <c>score</c>. Flushed at each epoch's end. A fit that
+/// continues a trainer past step 0 (a resumed run) starts with a <c>SessionLog.START</c> event at its first step, so
+/// TensorBoard drops what an interrupted session logged after its last checkpoint instead of drawing those steps twice.
+/// Add it to <see cref="MultiTaskTrainer.Callbacks"/>; it owns and disposes its writer.
 /// </summary>
 public sealed class TensorBoardLogger : ITrainerCallback, IDisposable
 {
@@ -21,6 +23,12 @@ public sealed class TensorBoardLogger : ITrainerCallback, IDisposable
 
     /// <summary>The event file written.</summary>
     public string FilePath => _writer.FilePath;
+
+    /// <inheritdoc/>
+    public void OnFitStart(MultiTaskTrainer trainer)
+    {
+        if (trainer.Step > 0) _writer.SessionStart(trainer.Step + 1);
+    }
 
     /// <inheritdoc/>
     public void OnStep(MultiTaskTrainer trainer, StepLog log)

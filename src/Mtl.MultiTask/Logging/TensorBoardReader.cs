@@ -29,6 +29,23 @@ public static class TensorBoardReader
     public static IReadOnlyList<ScalarPoint> ReadScalars(string path) =>
         ReadEvents(path).SelectMany(e => e.Values.Select(v => new ScalarPoint(e.WallTime, e.Step, v.Tag, v.Value))).ToList();
 
+    /// <summary>
+    /// The scalars of a run's folder as TensorBoard shows them: the event files read oldest name first, and a
+    /// <c>SessionLog.START</c> event at step s drops every scalar read before it with step ≥ s (TensorBoard's purge of
+    /// orphaned data), so a resumed run has each step once.
+    /// </summary>
+    public static IReadOnlyList<ScalarPoint> ReadRun(string directory)
+    {
+        var points = new List<ScalarPoint>();
+        foreach (var file in EventFiles(directory))
+            foreach (var e in ReadEvents(file))
+            {
+                if (e.Session == SessionStatus.Start) points.RemoveAll(p => p.Step >= e.Step);
+                points.AddRange(e.Values.Select(v => new ScalarPoint(e.WallTime, e.Step, v.Tag, v.Value)));
+            }
+        return points;
+    }
+
     /// <summary>The event files (<c>*tfevents*</c>) under <paramref name="directory"/>, oldest name first.</summary>
     public static IReadOnlyList<string> EventFiles(string directory) =>
         Directory.Exists(directory)

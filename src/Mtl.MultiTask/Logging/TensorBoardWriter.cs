@@ -57,6 +57,13 @@ public sealed class TensorBoardWriter : IDisposable
         if (kept.Count > 0) Append(new TensorBoardEvent(_clock(), step, null, kept));
     }
 
+    /// <summary>
+    /// A <c>SessionLog.START</c> event at <paramref name="step"/>: TensorBoard then drops the events of earlier files of
+    /// the run at this step or later — the steps an interrupted session logged after its last checkpoint, which the
+    /// resumed session logs again.
+    /// </summary>
+    public void SessionStart(long step) => Append(new TensorBoardEvent(_clock(), step, null, []) { Session = SessionStatus.Start });
+
     /// <summary>Pushes buffered records to the file, so a running TensorBoard sees them.</summary>
     public void Flush() => _stream.Flush();
 

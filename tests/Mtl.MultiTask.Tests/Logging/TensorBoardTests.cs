@@ -68,6 +68,34 @@ public class TensorBoardTests
     }
 
     [Fact]
+    public void A_session_start_event_is_field_7_with_status_1()
+    {
+        // wall_time=1.0, step=5 (10 05), session_log { status: START } (3A 02 08 01).
+        var bytes = EventProto.Encode(new TensorBoardEvent(1.0, 5, null, []) { Session = SessionStatus.Start });
+        byte[] expected = [0x09, 0, 0, 0, 0, 0, 0, 0xF0, 0x3F, 0x10, 0x05, 0x3A, 0x02, 0x08, 0x01];
+        Assert.Equal(expected, bytes);
+        Assert.Equal(SessionStatus.Start, EventProto.Decode(bytes).Session);
+        Assert.Null(EventProto.Decode(EventProto.Encode(new TensorBoardEvent(1.0, 5, null, []))).Session);
+    }
+
+    [Fact]
+    public void A_restarted_session_replaces_the_steps_an_interrupted_one_logged_after_its_checkpoint()
+    {
+        // The first session logged steps 1..10 but its last checkpoint was at step 6; the resumed session starts at 7.
+        var dir = TempDir();
+        using (var first = TensorBoardWriter.Create(dir, () => 100))
+            for (int step = 1; step <= 10; step++) first.Scalars(step, [("loss", step)]);
+        using (var second = TensorBoardWriter.Create(dir, () => 200))
+        {
+            second.SessionStart(7);
+            for (int step = 7; step <= 12; step++) second.Scalars(step, [("loss", 100 + step)]);
+        }
+        var run = TensorBoardReader.ReadRun(dir);
+        Assert.Equal(Enumerable.Range(1, 12).Select(s => (long)s), run.Select(p => p.Step));
+        Assert.Equal([1f, 2, 3, 4, 5, 6, 107, 108, 109, 110, 111, 112], run.Select(p => p.Value));
+    }
+
+    [Fact]
     public void A_written_file_reads_back_with_version_first_and_non_finite_values_left_out()
     {
         var dir = TempDir();
