@@ -135,6 +135,9 @@ public class EndToEndTests
         Assert.Contains("Δm (primary metrics): ", r.Out);
         var report = RunReport.FromJson(File.ReadAllText(Path.Combine(run, "report.json")));
         Assert.Equal(["top_left", "bottom_right"], report.SingleTask!.Keys.Order(StringComparer.Ordinal).Reverse());
+        // Each single-task model logs to a TensorBoard run of its own (tensorboard/stl-TASK/).
+        foreach (var task in new[] { "top_left", "bottom_right" })
+            Assert.Contains(TensorBoardReader.ReadRun(Path.Combine(run, "tensorboard", $"stl-{task}")), p => p.Tag == $"train/loss/{task}");
         Assert.Equal(4, report.Comparison!.Count);
         Assert.NotNull(report.DeltaM);
         Assert.True(report.SingleTaskParameters > report.MultiTask.Parameters);

@@ -161,7 +161,9 @@ internal sealed class TrainSession : IDisposable
         var optimizer = RunBuilder.Optimizer(c, model);
         var log = Path.Combine(_folder.Path, $"metrics.stl-{task.Name}.jsonl");
         File.Delete(log);
-        var trainer = new MultiTaskTrainer(model, optimizer, _options with { CheckpointDirectory = null, MetricsLogPath = log }, RunBuilder.Schedule(c, optimizer));
+        var trainer = new MultiTaskTrainer(model, optimizer, _options with { CheckpointDirectory = null, MetricsLogPath = log, Distillation = null }, RunBuilder.Schedule(c, optimizer));
+        using var tensorboard = new TensorBoardLogger(Path.Combine(_folder.TensorBoardPath, $"stl-{task.Name}"));
+        trainer.Callbacks.Add(tensorboard);
         view.Follow(trainer, $"stl {task.Name}");
         var train = _data.Source(_data.Train, RunBuilder.Loader(c, true), training: true, onlyTask: task.Name);
         var validation = _data.Validation is { } v ? _data.Source(v, RunBuilder.Loader(c, false), training: false, onlyTask: task.Name) : null;
@@ -189,6 +191,8 @@ internal sealed class TrainSession : IDisposable
                 MetricsLogPath = Path.Combine(_folder.Path, $"metrics.teacher-{task.Name}.jsonl"),
             };
             var trainer = new MultiTaskTrainer(model, optimizer, options, RunBuilder.Schedule(c, optimizer));
+            using var tensorboard = new TensorBoardLogger(Path.Combine(_folder.TensorBoardPath, $"teacher-{task.Name}"));
+            trainer.Callbacks.Add(tensorboard);
             string last = Path.Combine(dir, MultiTaskTrainer.LastFileName), best = Path.Combine(dir, MultiTaskTrainer.BestFileName);
             if (resume && File.Exists(last)) trainer.Resume(last);
             else File.Delete(options.MetricsLogPath);

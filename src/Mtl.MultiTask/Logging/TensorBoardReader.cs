@@ -30,14 +30,16 @@ public static class TensorBoardReader
         ReadEvents(path).SelectMany(e => e.Values.Select(v => new ScalarPoint(e.WallTime, e.Step, v.Tag, v.Value))).ToList();
 
     /// <summary>
-    /// The scalars of a run's folder as TensorBoard shows them: the event files read oldest name first, and a
+    /// The scalars of one TensorBoard run — the event files directly in <paramref name="directory"/> (sub-folders are
+    /// runs of their own) — as TensorBoard shows them: the files read oldest name first, and a
     /// <c>SessionLog.START</c> event at step s drops every scalar read before it with step ≥ s (TensorBoard's purge of
     /// orphaned data), so a resumed run has each step once.
     /// </summary>
     public static IReadOnlyList<ScalarPoint> ReadRun(string directory)
     {
         var points = new List<ScalarPoint>();
-        foreach (var file in EventFiles(directory))
+        var files = Directory.Exists(directory) ? Directory.GetFiles(directory, "*tfevents*").Order(StringComparer.Ordinal) : Enumerable.Empty<string>();
+        foreach (var file in files)
             foreach (var e in ReadEvents(file))
             {
                 if (e.Session == SessionStatus.Start) points.RemoveAll(p => p.Step >= e.Step);
