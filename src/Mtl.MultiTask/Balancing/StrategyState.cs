@@ -6,7 +6,8 @@ namespace Mtl.MultiTask.Balancing;
 
 /// <summary>
 /// The named values a stateful strategy saves (loss histories, learned logits, moving averages, its generator).
-/// Doubles are written with round-trip precision, so a resumed run continues bit for bit.
+/// Short arrays are written as text with round-trip precision; arrays longer than <see cref="TextLimit"/> (a K×P
+/// gradient average) as Float64 tensors of the checkpoint. Either way a resumed run continues bit for bit.
 /// </summary>
 public sealed class StrategyState
 {
@@ -19,9 +20,18 @@ public sealed class StrategyState
         _owner = owner;
     }
 
+    /// <summary>Arrays longer than this are stored as a tensor instead of text.</summary>
+    public const int TextLimit = 64;
+
     /// <summary>Stores an array under <paramref name="name"/>.</summary>
     public void Set(string name, ReadOnlySpan<double> values)
     {
+        if (values.Length > TextLimit)
+        {
+            _dict.Values.Remove(name);
+            _dict[name] = Tensor.From(values, values.Length);   // Float64: exact
+            return;
+        }
         var parts = new string[values.Length];
         for (int i = 0; i < values.Length; i++) parts[i] = values[i].ToString("R", CultureInfo.InvariantCulture);
         _dict.Values[name] = string.Join(",", parts);
@@ -35,13 +45,23 @@ public sealed class StrategyState
         _dict.Values[name] = string.Join(",", generator.GetState().Select(s => s.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>Whether <paramref name="name"/> was stored.</summary>
-    public bool Has(string name) => _dict.Values.ContainsKey(name);
+    public bool Has(string name) => _dict.Values.ContainsKey(name) || _dict.ContainsKey(name);
 
     /// <summary>The array stored under <paramref name="name"/>; its length must be <paramref name="length"/> when given.</summary>
     public double[] GetArray(string name, int? length = null)
     {
-        var text = Raw(name);
-        var values = text.Length == 0 ? [] : text.Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        double[] values;
+        if (_dict.TryGetValue(name, out var tensor))
+        {
+            if (tensor.DType != DType.Float64 || tensor.Rank != 1)
+                throw new ArgumentException($"strategy '{_owner}': state '{name}' is a {tensor.DType} tensor {tensor.ShapeString}, expected a Float64 vector");
+            values = tensor.ToArray<double>();
+        }
+        else
+        {
+            var text = Raw(name);
+            values = text.Length == 0 ? [] : text.Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        }
         if (length is { } n && values.Length != n)
             throw new ArgumentException($"strategy '{_owner}': state '{name}' has {values.Length} values, expected {n}");
         return values;

@@ -1,5 +1,6 @@
 // The contract every registered strategy keeps, checked over the whole registry (a new strategy is tested on arrival).
 using Mtl.MultiTask.Balancing;
+using Mtl.NN.Serialization;
 using static Mtl.MultiTask.Tests.Balancing.StrategyTestUtil;
 
 namespace Mtl.MultiTask.Tests.Balancing;
@@ -99,6 +100,28 @@ public class StrategyContractTests
         var expected = a.Combine(RandomMatrix(3, 8, 4), next);
         var actual = restored.Combine(RandomMatrix(3, 8, 4), next);
         Assert.Equal(expected.Combined, actual.Combined);
+    }
+
+    [Theory, MemberData(nameof(Names))]
+    public void State_survives_a_checkpoint_file_bit_for_bit_with_long_arrays_stored_as_tensors(string name)
+    {
+        // K = 3, P = 40: a K×P buffer (DB-MTL, MoCo) has 120 values, over StrategyState.TextLimit, so it goes in as a tensor.
+        var a = StrategyRegistry.Create(name);
+        for (int s = 1; s <= 3; s++) a.Combine(RandomMatrix(3, 40, (ulong)s), new StrategyStep(RandomLosses(3, (ulong)s), s, s / 2));
+        var state = a.StateDict();
+        Assert.All(state.Values.Values, v => Assert.True(v.Split(',').Length <= StrategyState.TextLimit, $"{name}: a long array kept as text"));
+        var content = new CheckpointContent();
+        content.Components["strategy"] = state;
+        string path = Path.Combine(Path.GetTempPath(), $"mtl-strategy-{name}-{Environment.ProcessId}.safetensors");
+        try
+        {
+            Checkpoint.Save(path, content);
+            var restored = StrategyRegistry.Create(name);
+            restored.LoadStateDict(Checkpoint.Load(path).Components["strategy"]);
+            var next = new StrategyStep(RandomLosses(3, 4), 4, 2);
+            Assert.Equal(a.Combine(RandomMatrix(3, 40, 4), next).Combined, restored.Combine(RandomMatrix(3, 40, 4), next).Combined);
+        }
+        finally { File.Delete(path); }
     }
 
     [Theory, MemberData(nameof(Names))]
