@@ -11,6 +11,7 @@ IBenchmark[] benchmarks =
     new MmoeVsHardSharing(),
     new StrategiesBench(),
     new StrategyTable(),
+    new CompareBench(),
 ];
 
 // Helper commands that make files rather than measure (not run by CI's benchmark smoke loop).
