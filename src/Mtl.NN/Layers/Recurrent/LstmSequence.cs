@@ -62,18 +62,21 @@ internal static class LstmSequence
         int[] perm = s.Order.Perm;
         GatherRows<T>(h0.Span<T>(), st.AsSpan(0, bh), perm, hidden);
         GatherRows<T>(c0.Span<T>(), st.AsSpan(bh, bh), perm, hidden);
+        // W_hhᵀ (H, 4H) once, so every step's GEMM reads B untransposed (the faster GEMM path for this skinny shape).
+        var whhT = Tensor.Empty([hidden, 4 * hidden], xp.DType);
+        Transpose<T>(s.Whh.Array<T>().AsSpan(s.Whh.Offset, 4 * hidden * hidden), whhT.Span<T>(), 4 * hidden, hidden);
         // Rows never interact, so each thread runs the whole sequence for its own block of rows: no barrier per step.
-        ForRowBlocks(batch, hidden, (r0, r1) => ForwardRows<T>(xp, y, s, st, r0, r1));
+        ForRowBlocks(batch, hidden, (r0, r1) => ForwardRows<T>(xp, y, s, whhT.Array<T>(), whhT.Offset, st, r0, r1));
         ScatterRows<T>(st.AsSpan(0, bh), y.Array<T>().AsSpan(y.Offset + xp.Shape[0] * bh, bh), perm, hidden);        // h_n
         ScatterRows<T>(st.AsSpan(bh, bh), y.Array<T>().AsSpan(y.Offset + (xp.Shape[0] + 1) * bh, bh), perm, hidden); // c_n
     }
 
     /// <summary>All steps of the forward recurrence for the sorted rows [r0, r1).</summary>
-    private static void ForwardRows<T>(Tensor xp, Tensor y, Saved s, T[] st, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void ForwardRows<T>(Tensor xp, Tensor y, Saved s, T[] wt, int wtOff, T[] st, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int steps = xp.Shape[0], batch = xp.Shape[1], hidden = s.Whh.Shape[1], g4 = 4 * hidden;
         int bh = batch * hidden, bg = batch * g4, rows = r1 - r0;
-        T[] x = xp.Array<T>(), w = s.Whh.Array<T>(), ya = y.Array<T>(), ga = s.Gates.Array<T>();
+        T[] x = xp.Array<T>(), ya = y.Array<T>(), ga = s.Gates.Array<T>();
         T[] hp = s.HPrev.Array<T>(), cp = s.CPrev.Array<T>(), tc = s.TanhC.Array<T>();
         int[] perm = s.Order.Perm;
         for (int step = 0; step < steps; step++)
@@ -86,7 +89,7 @@ internal static class LstmSequence
             if (s.Order.IsIdentity) x.AsSpan(xp.Offset + t * bg + r0 * g4, n * g4).CopyTo(ga.AsSpan(gOff + r0 * g4, n * g4));
             else
                 for (int i = r0; i < r0 + n; i++) x.AsSpan(xp.Offset + t * bg + perm[i] * g4, g4).CopyTo(ga.AsSpan(gOff + i * g4, g4));
-            Gemm(false, true, n, g4, hidden, st, r0 * hidden, hidden, w, s.Whh.Offset, hidden, true, ga, gOff + r0 * g4, g4); // += h·W_hhᵀ, running rows only
+            Gemm(false, false, n, g4, hidden, st, r0 * hidden, hidden, wt, wtOff, g4, true, ga, gOff + r0 * g4, g4); // += h·W_hhᵀ, running rows only
             for (int i = r0; i < r1; i++)
             {
                 var gr = ga.AsSpan(gOff + i * g4, g4);

@@ -57,6 +57,13 @@ internal static class RecurrentKernels
         for (int i = 0; i < count; i++) src.Slice(perm[i] * width, width).CopyTo(dst.Slice(i * width, width));
     }
 
+    /// <summary>dst (cols, rows) = srcᵀ for a dense row-major src (rows, cols).</summary>
+    public static void Transpose<T>(ReadOnlySpan<T> src, Span<T> dst, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
+    }
+
     /// <summary>Copies row i of <paramref name="src"/> to row <c>perm[i]</c> of <paramref name="dst"/> (rows of <paramref name="width"/>).</summary>
     public static void ScatterRows<T>(ReadOnlySpan<T> src, Span<T> dst, int[] perm, int width)
     {
