@@ -30,7 +30,7 @@ internal static class CompareClock
         }
         double ghz = iterations * 8.0 * MulLatency / best / 1e9;
         return ghz is > 1.5 and < 6
-            ? (ghz, $"measured here: dependent imul chain, {MulLatency} cycles each, best of 5")
+            ? (ghz, $"measured here: dependent imul chain, {MulLatency} cycles each, best of 40 short runs")
             : (NotesGhz, $"PERF-NOTES figure (the chain here gave an implausible {ghz:F2} GHz)");
     }
 
