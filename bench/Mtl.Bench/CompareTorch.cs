@@ -8,8 +8,8 @@ namespace Mtl.Bench;
 /// <summary>
 /// Runs bench/reference/compare_&lt;model&gt;.py (protocol in compare_common.py): it loads the data once, then trains
 /// the number of steps it is told per <c>train K</c> line, so Mtl and PyTorch rounds can alternate in one run. The
-/// process gets <c>OPENBLAS_NUM_THREADS=1</c> and <c>OMP_WAIT_POLICY=PASSIVE</c> (PERF-NOTES: otherwise PyTorch's
-/// OpenMP threads and OpenBLAS's compete and two-thread runs slow down several times).
+/// process gets <c>OMP_WAIT_POLICY=PASSIVE</c> and a chosen <c>OPENBLAS_NUM_THREADS</c> (PERF-NOTES: PyTorch's OpenMP
+/// threads and OpenBLAS's must not compete, or two-thread runs slow down several times).
 /// </summary>
 internal sealed class CompareTorch : IDisposable
 {
@@ -27,7 +27,9 @@ internal sealed class CompareTorch : IDisposable
     public JsonElement Model { get; private set; }
 
     /// <summary>Starts the script, or returns null with <paramref name="failure"/> saying why (no torch, no script, crash).</summary>
-    public static CompareTorch? Start(string script, IEnumerable<string> args, TimeSpan timeout, out string? failure)
+    /// <remarks><paramref name="openBlasThreads"/> sets <c>OPENBLAS_NUM_THREADS</c> (PyTorch's own threads come from the
+    /// script's --threads).</remarks>
+    public static CompareTorch? Start(string script, IEnumerable<string> args, int openBlasThreads, TimeSpan timeout, out string? failure)
     {
         failure = null;
         if (TorchPython.Interpreter is not { } python) { failure = "no python3 can import torch (apt-get install python3-torch)"; return null; }
@@ -38,7 +40,7 @@ internal sealed class CompareTorch : IDisposable
         };
         psi.ArgumentList.Add(path);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["OPENBLAS_NUM_THREADS"] = "1";
+        psi.Environment["OPENBLAS_NUM_THREADS"] = $"{openBlasThreads}";
         psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
         var p = new Process { StartInfo = psi };
         p.Start();
