@@ -14,6 +14,7 @@ IBenchmark[] benchmarks =
     new DistillBench(),
     new TransferBench(),
     new EnsembleBench(),
+    new CompareBench(),
 ];
 
 // Helper commands that make files rather than measure (not run by CI's benchmark smoke loop).

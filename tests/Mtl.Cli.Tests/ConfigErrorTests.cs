@@ -75,16 +75,16 @@ public class ConfigErrorTests
     public void Unknown_dataset_lists_the_datasets()
     {
         var path = CliRun.WriteConfig("data:\n  name: multifashon\n");
-        AssertError($"{path}:2:9: unknown dataset 'multifashon' in 'data.name'; allowed: multifashion, multimnist, synthetic, text", path);
+        AssertError($"{path}:2:9: unknown dataset 'multifashon' in 'data.name'; allowed: multifashion, multimnist, synthetic, synthetic-text, text", path);
     }
 
     [Fact]
     public void Missing_required_value_names_the_section_and_the_choices()
     {
         var noName = CliRun.WriteConfig("data:\n  source: sample\n");
-        AssertError($"{noName}:2:3: missing key 'name' in 'data'; allowed: multifashion, multimnist, synthetic, text", noName);
+        AssertError($"{noName}:2:3: missing key 'name' in 'data'; allowed: multifashion, multimnist, synthetic, synthetic-text, text", noName);
         var noData = CliRun.WriteConfig("architecture: hard\n");
-        AssertError($"{noData}:1:1: missing section 'data' (what to train on); allowed: multifashion, multimnist, synthetic, text", noData);
+        AssertError($"{noData}:1:1: missing section 'data' (what to train on); allowed: multifashion, multimnist, synthetic, synthetic-text, text", noData);
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public class DataCommandTests
     {
         var unknown = CliRun.Mtl("data", "show", "cifar");
         Assert.Equal(2, unknown.ExitCode);
-        Assert.Equal("error: unknown dataset 'cifar'; allowed: multifashion, multimnist, synthetic, text", unknown.Err.TrimEnd());
+        Assert.Equal("error: unknown dataset 'cifar'; allowed: multifashion, multimnist, synthetic, synthetic-text, text", unknown.Err.TrimEnd());
         var option = CliRun.Mtl("data", "show", "synthetic", "--set", "dims=3");
         Assert.Equal(2, option.ExitCode);
         Assert.StartsWith("error: --set dims=3: unknown key 'dims' in 'data'; allowed: count, dim, ", option.Err);

@@ -54,7 +54,7 @@ public class ListCommandTests
         Assert.Equal(0, r.ExitCode);
         foreach (var heading in new[] { "datasets (data.name):", "trunks (trunk.name):", "architectures (architecture.name):", "strategies (strategy.name):", "optimizers (optimizer.name):", "schedules (schedule.name):", "schedulers (data.scheduler.name):" })
             Assert.Contains(heading, r.Out);
-        foreach (var name in new[] { "multifashion", "multimnist", "synthetic", "text", "lenet", "mlp", "sgd", "adam", "adamw", "cosine", "warmup-cosine" })
+        foreach (var name in new[] { "multifashion", "multimnist", "synthetic", "synthetic-text", "text", "lenet", "mlp", "sgd", "adam", "adamw", "cosine", "warmup-cosine" })
             Assert.Contains($"  {name} — ", r.Out);
         Assert.Contains("betas         [float, float]  = [0.9, 0.999]", r.Out);
         Assert.Contains("weight_decay  float           = 0.01", r.Out);   // AdamW's default

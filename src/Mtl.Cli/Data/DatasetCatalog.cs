@@ -15,7 +15,7 @@ internal sealed record DatasetEntry(string Name, string Summary, Type OptionsTyp
     public bool MultiInput => PerTaskSteps is not null;
 }
 
-/// <summary>The datasets of <c>data.name</c>: <c>multifashion</c>, <c>multimnist</c>, <c>synthetic</c>, <c>text</c>.</summary>
+/// <summary>The datasets of <c>data.name</c>: <c>multifashion</c>, <c>multimnist</c>, <c>synthetic</c>, <c>synthetic-text</c>, <c>text</c>.</summary>
 internal static class DatasetCatalog
 {
     /// <summary>Every dataset, sorted by name.</summary>
@@ -27,6 +27,8 @@ internal static class DatasetCatalog
             typeof(MultiMnistData), "lenet", _ => MultiFashionSet.TaskNames, (o, seed) => MultiMnistSet.Build((MultiMnistData)o, seed)),
         new("synthetic", "the MMoE paper's synthetic regression task pairs with controllable correlation (tasks task1, task2, ...)",
             typeof(SyntheticData), "mlp", o => SyntheticSet.TaskNames((SyntheticData)o), (o, seed) => SyntheticSet.Build((SyntheticData)o, seed)),
+        new("synthetic-text", "token sequences with marker-count labels, tasks marker2 (2 classes) and marker4 (4 classes); the compare benchmark's LSTM data",
+            typeof(SyntheticTextData), "text", _ => SyntheticTextSet.TaskNames, (o, seed) => SyntheticTextSet.Build((SyntheticTextData)o, seed)),
         new("text", "multi-input text: sentiment on IMDB-style reviews and topic on AG-News-style articles (committed fixtures in data/text)",
             typeof(TextData), "text", _ => TextSet.TaskNames, (o, seed) => TextSet.Build((TextData)o, seed),
             o => ((TextData)o).Batching == TextBatching.PerTask),

@@ -28,9 +28,20 @@ internal static class GemmPool
     private static long _state; // generation << 32 | next unclaimed chunk
     private static int _done;
     private static int _generation;
+    private static bool _running;
 
     /// <summary>Takes the pool for one call; false if another call holds it (then run everything on this thread).</summary>
-    public static bool TryEnter() => Monitor.TryEnter(Gate);
+    /// <remarks>
+    /// The pool is refused while a parallel <see cref="Mtl.Threading.MtlThreads.For"/> runs (its threads are busy with
+    /// its chunks) and to a nested call on the thread that already runs a pool call.
+    /// </remarks>
+    public static bool TryEnter()
+    {
+        if (Mtl.Threading.MtlThreads.ParallelForRunning || !Monitor.TryEnter(Gate)) return false;
+        if (!_running) return true;
+        Monitor.Exit(Gate); // re-entered from a chunk of this thread's own call
+        return false;
+    }
 
     /// <summary>Gives the pool back after <see cref="Run"/>.</summary>
     public static void Exit() => Monitor.Exit(Gate);
@@ -43,6 +54,7 @@ internal static class GemmPool
     {
         helpers = Math.Min(helpers, chunks - 1);
         while (Workers.Count < helpers) Workers.Add(new Worker(Workers.Count));
+        _running = true;
         _job = job;
         _chunks = chunks;
         Volatile.Write(ref _done, 0);
@@ -60,6 +72,7 @@ internal static class GemmPool
             else spin.SpinOnce(sleep1Threshold: -1);
         }
         _job = null;
+        _running = false;
     }
 
     /// <summary>Claims and runs chunks of generation <paramref name="gen"/> until none is left.</summary>

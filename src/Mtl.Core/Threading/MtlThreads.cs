@@ -9,6 +9,24 @@ public static class MtlThreads
 {
     private static int _count = Environment.ProcessorCount;
 
+    [ThreadStatic]
+    private static bool _inChunk;
+
+    /// <summary>
+    /// True while this thread runs one chunk of a parallel <see cref="For"/>: work started from there (a nested For, a
+    /// GEMM) stays on this thread, because the other threads are already busy with the sibling chunks.
+    /// </summary>
+    public static bool InParallelChunk => _inChunk;
+
+    private static int _parallelRunning;
+
+    /// <summary>
+    /// True while any parallel <see cref="For"/> (more than one chunk) is in progress on any thread. GEMM reads this
+    /// (not the per-thread flag, whose first read on a thread allocates) to stay off its worker pool meanwhile; a GEMM's
+    /// result does not depend on its split, so this cannot change any value.
+    /// </summary>
+    public static bool ParallelForRunning => Volatile.Read(ref _parallelRunning) != 0;
+
     /// <summary>Number of threads kernels may use; at least 1.</summary>
     public static int Count
     {
@@ -34,16 +52,25 @@ public static class MtlThreads
             body(0, 0, n);
             return;
         }
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        Interlocked.Increment(ref _parallelRunning);
+        try
         {
-            var (s, e) = ChunkBounds(n, chunks, c);
-            body(c, s, e);
-        });
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+            {
+                var (s, e) = ChunkBounds(n, chunks, c);
+                bool outer = _inChunk;
+                _inChunk = true;
+                try { body(c, s, e); }
+                finally { _inChunk = outer; }
+            });
+        }
+        finally { Interlocked.Decrement(ref _parallelRunning); }
     }
 
-    /// <summary>How many chunks <see cref="For"/> uses for n items.</summary>
+    /// <summary>How many chunks <see cref="For"/> uses for n items (1 inside a parallel chunk).</summary>
     public static int ChunkCount(int n, int minPerChunk)
     {
+        if (_inChunk) return 1; // nested inside a parallel chunk: serial
         int byWork = Math.Max(1, n / Math.Max(1, minPerChunk));
         return Math.Max(1, Math.Min(Math.Min(_count, byWork), n));
     }

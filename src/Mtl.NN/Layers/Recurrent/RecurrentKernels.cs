@@ -42,12 +42,26 @@ internal static class RecurrentKernels
     public static void ForRows(int batch, int hidden, Action<int, int> body) =>
         MtlThreads.For(batch, Math.Max(1, RowGrain / Math.Max(1, hidden)), (_, start, end) => body(start, end));
 
+    /// <summary>
+    /// Runs <paramref name="body"/>(start, end) once per block of batch rows, the blocks in deterministic parallel chunks
+    /// (one per thread when the batch is large enough): for kernels whose rows are independent over a whole sequence.
+    /// </summary>
+    public static void ForRowBlocks(int batch, int hidden, Action<int, int> body) =>
+        MtlThreads.For(batch, Math.Max(1, RowGrain / Math.Max(1, hidden)), (_, start, end) => body(start, end));
+
     /// <summary>Copies row <c>perm[i]</c> of <paramref name="src"/> to row i of <paramref name="dst"/> for the first
     /// <paramref name="count"/> (default all) i; rows have <paramref name="width"/> elements.</summary>
     public static void GatherRows<T>(ReadOnlySpan<T> src, Span<T> dst, int[] perm, int width, int count = -1)
     {
         if (count < 0) count = perm.Length;
         for (int i = 0; i < count; i++) src.Slice(perm[i] * width, width).CopyTo(dst.Slice(i * width, width));
+    }
+
+    /// <summary>dst (cols, rows) = srcᵀ for a dense row-major src (rows, cols).</summary>
+    public static void Transpose<T>(ReadOnlySpan<T> src, Span<T> dst, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
     }
 
     /// <summary>Copies row i of <paramref name="src"/> to row <c>perm[i]</c> of <paramref name="dst"/> (rows of <paramref name="width"/>).</summary>
