@@ -25,7 +25,7 @@ internal sealed class CompareBench : IBenchmark
 
     private sealed record Row(string Model, int Threads, int Batch, double MtlSps, double? TorchSps, double AllocPerStep, double MtlPeakMb, double? TorchRssMb,
         double FlopsPerSample, double PeakGflops, long MtlParams, long? TorchParams, double MtlLoss, double? TorchLoss, double[]? MtlAcc, double[]? TorchAcc,
-        int Steps, string? TorchNote, string? TorchSetup)
+        int Steps, string? TorchNote, string? TorchSetup, double MtlTrainLoss, double? TorchTrainLoss)
     {
         public double? Ratio => TorchSps is { } t ? MtlSps / t : null;
         public double MtlGflops => MtlSps * FlopsPerSample / 1e9;
@@ -121,25 +121,27 @@ internal sealed class CompareBench : IBenchmark
         var mtl = new CompareMtl(c, data, seed);
         string? note = null;
         var setups = Setups(threads, quick);
-        var workers = new List<(TorchSetup Setup, CompareTorch Worker, List<double> Times)>();
+        var workers = new List<(TorchSetup Setup, CompareTorch Worker, List<double> Times, List<double> Losses)>();
         foreach (var setup in setups)
         {
             if (note is not null) break;
             var w = CompareTorch.Start(c.Script, ["--data", folder, "--threads", $"{setup.TorchThreads}", .. c.ScriptArgs(seed)], setup.OpenBlasThreads,
                 TimeSpan.FromMinutes(quick ? 2 : 10), out note);
-            if (w is not null) workers.Add((setup, w, []));
+            if (w is not null) workers.Add((setup, w, [], []));
         }
         mtl.Train(warm);
         foreach (var w in workers)
             if (note is null && w.Worker.Train(warm) is null) note = $"{c.Script} failed: {w.Worker.Tail()}";
         var mtlTimes = new List<double>();
+        double mtlTrainLoss = double.NaN;   // mean training loss of the last timed round
         long allocated = 0;
         for (int r = 0; r < rounds; r++)
         {
             void MtlRound()
             {
                 long a0 = GC.GetTotalAllocatedBytes(true);
-                var (seconds, _) = mtl.Train(steps);
+                var (seconds, loss) = mtl.Train(steps);
+                mtlTrainLoss = loss;
                 allocated += GC.GetTotalAllocatedBytes(true) - a0;
                 mtlTimes.Add(seconds);
             }
@@ -148,7 +150,11 @@ internal sealed class CompareBench : IBenchmark
                 foreach (var w in workers)
                 {
                     if (note is not null) return;
-                    if (w.Worker.Train(steps) is { } round) w.Times.Add(round.GetProperty("seconds").GetDouble());
+                    if (w.Worker.Train(steps) is { } round)
+                    {
+                        w.Times.Add(round.GetProperty("seconds").GetDouble());
+                        w.Losses.Add(round.GetProperty("loss").GetDouble());
+                    }
                     else note = $"{c.Script} failed: {w.Worker.Tail()}";
                 }
             }
@@ -157,7 +163,7 @@ internal sealed class CompareBench : IBenchmark
         }
         var (mtlLoss, mtlAcc) = mtl.Evaluate();
         double samples = (double)steps * c.Batch;
-        double? torchLoss = null, torchRss = null, torchSps = null;
+        double? torchLoss = null, torchRss = null, torchSps = null, torchTrainLoss = null;
         double[]? torchAcc = null;
         long? torchParams = null;
         string? setupUsed = null;
@@ -167,6 +173,7 @@ internal sealed class CompareBench : IBenchmark
             var best = workers.MaxBy(w => samples / Median(w.Times));
             torchSps = samples / Median(best.Times);
             setupUsed = best.Setup.Label;
+            torchTrainLoss = best.Losses[^1];
             setupFigures.AddRange(workers.Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Setup.Label}: {samples / Median(w.Times):F0}")));
             torchParams = best.Worker.Model.GetProperty("params").GetInt64();
             if (best.Worker.Eval() is { } ev)
@@ -181,7 +188,8 @@ internal sealed class CompareBench : IBenchmark
         double mtlPeak = self.PeakWorkingSet64 / (1024.0 * 1024);
         if (torchSps is null && note is null) note = "PyTorch not run";
         var row = new Row(c.Name, threads, c.Batch, samples / Median(mtlTimes), torchSps, (double)allocated / (rounds * steps), mtlPeak, torchRss,
-            c.TrainFlopsPerSample, peak, mtl.Parameters, torchParams, mtlLoss, torchLoss, mtlAcc, torchAcc, warm + rounds * steps, note, setupUsed);
+            c.TrainFlopsPerSample, peak, mtl.Parameters, torchParams, mtlLoss, torchLoss, mtlAcc, torchAcc, warm + rounds * steps, note, setupUsed,
+            mtlTrainLoss, torchTrainLoss);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {c.Name} threads {threads}: Mtl {row.MtlSps:F0} samples/s (rounds {string.Join(" ", mtlTimes.Select(t => (samples / t).ToString("F0", CultureInfo.InvariantCulture)))}), " +
             $"PyTorch {(torchSps is { } ts ? ts.ToString("F0", CultureInfo.InvariantCulture) : "n/a")} (best set-up {setupUsed ?? "n/a"}; {string.Join(", ", setupFigures)}); " +
@@ -209,12 +217,12 @@ internal sealed class CompareBench : IBenchmark
     private static void PrintTable(List<Row> rows, string load)
     {
         Console.WriteLine();
-        Console.WriteLine($"| model | thr | Mtl samples/s | PyTorch samples/s | ratio | Mtl alloc/step | Mtl GFLOP/s | % peak | PyTorch GFLOP/s | Mtl peak WS MB | PyTorch maxrss MB | params Mtl/PyTorch | eval loss Mtl / PyTorch | eval acc Mtl / PyTorch | steps | PyTorch set-up |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine($"| model | thr | Mtl samples/s | PyTorch samples/s | ratio | Mtl alloc/step | Mtl GFLOP/s | % peak | PyTorch GFLOP/s | Mtl peak WS MB | PyTorch maxrss MB | params Mtl/PyTorch | train loss Mtl / PyTorch | eval loss Mtl / PyTorch | eval acc Mtl / PyTorch | steps | PyTorch set-up |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Model} | {r.Threads} | {r.MtlSps:F0} | {F(r.TorchSps, "F0")} | {F(r.Ratio, "F2")} | {r.AllocPerStep / 1024:F1} KB | {r.MtlGflops:F1} | {100 * r.MtlGflops / r.PeakGflops:F1}% | " +
-                $"{F(r.TorchGflops, "F1")} | {r.MtlPeakMb:F0} | {F(r.TorchRssMb, "F0")} | {r.MtlParams}/{F(r.TorchParams, "F0")} | {r.MtlLoss:F4} / {F(r.TorchLoss, "F4")} | {Acc(r.MtlAcc)} / {Acc(r.TorchAcc)} | {r.Steps} | {r.TorchSetup ?? "-"} |"));
+                $"{F(r.TorchGflops, "F1")} | {r.MtlPeakMb:F0} | {F(r.TorchRssMb, "F0")} | {r.MtlParams}/{F(r.TorchParams, "F0")} | {r.MtlTrainLoss:F4} / {F(r.TorchTrainLoss, "F4")} | {r.MtlLoss:F4} / {F(r.TorchLoss, "F4")} | {Acc(r.MtlAcc)} / {Acc(r.TorchAcc)} | {r.Steps} | {r.TorchSetup ?? "-"} |"));
         Console.WriteLine($"load (1/5/15 min) at start {load}, at end {Load()}; % peak = Mtl GFLOP/s / (threads x 32 FLOP/cycle x clock)");
     }
 
@@ -228,6 +236,7 @@ internal sealed class CompareBench : IBenchmark
             $"\"mtl_alloc_bytes_per_step\":{N(r.AllocPerStep, "F0")},\"mtl_peak_working_set_mb\":{N(r.MtlPeakMb)},\"torch_maxrss_mb\":{N(r.TorchRssMb)}," +
             $"\"train_flops_per_sample\":{N(r.FlopsPerSample, "F0")},\"mtl_gflops\":{N(r.MtlGflops, "F2")},\"torch_gflops\":{N(r.TorchGflops, "F2")},\"peak_gflops\":{N(r.PeakGflops)}," +
             $"\"mtl_pct_of_peak\":{N(100 * r.MtlGflops / r.PeakGflops, "F2")},\"mtl_params\":{r.MtlParams},\"torch_params\":{N(r.TorchParams, "F0")}," +
+            $"\"mtl_train_loss\":{N(r.MtlTrainLoss, "F5")},\"torch_train_loss\":{N(r.TorchTrainLoss, "F5")}," +
             $"\"mtl_eval_loss\":{N(r.MtlLoss, "F5")},\"torch_eval_loss\":{N(r.TorchLoss, "F5")},\"mtl_eval_acc\":{A(r.MtlAcc)},\"torch_eval_acc\":{A(r.TorchAcc)},\"steps\":{r.Steps}," +
             $"\"torch_setup\":{(r.TorchSetup is null ? "null" : JsonSerializer.Serialize(r.TorchSetup))},\"torch_note\":{(r.TorchNote is null ? "null" : JsonSerializer.Serialize(r.TorchNote))}}}")));
         sb.Append(CultureInfo.InvariantCulture, $"],\"clock_ghz\":{ghz:F3},\"clock_source\":{JsonSerializer.Serialize(clockHow)},\"load\":{JsonSerializer.Serialize(load)},");
