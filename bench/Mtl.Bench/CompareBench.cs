@@ -16,7 +16,8 @@ namespace Mtl.Bench;
 /// timed rounds, peak memory (Mtl: the process' peak working set so far; PyTorch: ru_maxrss of its process), FLOPs per
 /// sample and achieved GFLOP/s against the peak of the cores used, and both frameworks' loss/accuracy on an evaluation
 /// split after the same number of steps. Options: <c>--models lenet,mmoe,lstm</c>, <c>--threads 1,2</c>,
-/// <c>--rounds N</c>, <c>--scale X</c> (multiplies the steps per round). <c>--quick</c>: tiny step counts.
+/// <c>--rounds N</c>, <c>--scale X</c> (multiplies the steps per round), <c>--seed N</c> (both frameworks' initialisation
+/// seed, 0; the data do not change — for the run-to-run spread of the final losses). <c>--quick</c>: tiny step counts.
 /// </summary>
 internal sealed class CompareBench : IBenchmark
 {
@@ -50,6 +51,7 @@ internal sealed class CompareBench : IBenchmark
         var threadCounts = (BenchArgs.Value(options.Args, "--threads") ?? "1,2").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         int rounds = BenchArgs.Int(options.Args, "--rounds", quick ? 2 : 5);
         double scale = BenchArgs.Double(options.Args, "--scale", 1);
+        ulong seed = (ulong)BenchArgs.Int(options.Args, "--seed", 0);   // initialisation seed of both frameworks (the data stay the same)
         var unknown = models.Where(m => CompareCase.All.All(c => c.Name != m)).ToList();
         if (unknown.Count > 0) { Console.Error.WriteLine($"compare: unknown model(s) {string.Join(", ", unknown)}; known: lenet, mmoe, lstm"); return 2; }
 
@@ -84,7 +86,7 @@ internal sealed class CompareBench : IBenchmark
                 {
                     data.Write(folder);
                     foreach (int threads in threadCounts)
-                        rows.Add(RunOne(c, data, folder, threads, warm, steps, rounds, corePeak * threads, quick));
+                        rows.Add(RunOne(c, data, folder, threads, warm, steps, rounds, corePeak * threads, quick, seed));
                 }
                 finally
                 {
@@ -114,10 +116,9 @@ internal sealed class CompareBench : IBenchmark
         ? [new(1, 1)]
         : quick ? [new(threads, 1), new(1, threads)] : [new(threads, 1), new(1, threads), new(threads, threads)];
 
-    private static Row RunOne(CompareCase c, CompareData data, string folder, int threads, int warm, int steps, int rounds, double peak, bool quick)
+    private static Row RunOne(CompareCase c, CompareData data, string folder, int threads, int warm, int steps, int rounds, double peak, bool quick, ulong seed)
     {
         MtlThreads.Count = threads;
-        const ulong seed = 0;
         var mtl = new CompareMtl(c, data, seed);
         string? note = null;
         var setups = Setups(threads, quick);
