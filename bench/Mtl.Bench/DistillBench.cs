@@ -56,10 +56,10 @@ internal sealed class DistillBench : IBenchmark
 
             using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = 256, Shuffle = true, Seed = 100 });
             var clock = Stopwatch.StartNew();
-            var teachers = Teachers.TrainSingleTask(BenchModels.FashionTasks(taskNames), ts => BenchModels.LeNetHard(ts, 100), Sgd,
+            var teachers = Teachers.TrainSingleTask(BenchModels.FashionTasks(taskNames), ts => BenchModels.LeNetHard(ts, 100), BenchEval.Sgd,
                 trainLoader, null, new TrainerOptions { Epochs = teacherEpochs, RestoreBest = false });
             double teacherSeconds = clock.Elapsed.TotalSeconds;
-            var teacherAcc = taskNames.Select((t, i) => Accuracy(teachers[i], test)[t]).ToArray();
+            var teacherAcc = taskNames.Select((t, i) => BenchEval.Accuracy(teachers[i], test)[t]).ToArray();
             Console.WriteLine($"teachers: {string.Join(", ", taskNames.Select((t, i) => $"{t} {teacherAcc[i]:P2}"))} ({teacherSeconds:F1} s, {teachers[0].ParameterCount():N0} parameters each)");
 
             if (grid.Length > 0)
@@ -117,8 +117,6 @@ internal sealed class DistillBench : IBenchmark
         finally { MtlThreads.Count = saved; }
     }
 
-    private static Optimizer Sgd(MultiTaskModel m) => new SGD(m.Parameters(), new SGDOptions { Lr = 0.05, Momentum = 0.9 });
-
     private const string DefaultGrid = "0.5:4,0.5:2,0.9:2,0.3:2,0.5:1";
 
     // One student (same initialisation and batch order for a given seed): test and validation accuracy per task, seconds, parameters.
@@ -128,27 +126,16 @@ internal sealed class DistillBench : IBenchmark
         Init.ManualSeed(seed);
         var model = ArchitectureRegistry.Create("hard", new ArchitectureContext(BenchModels.FashionTasks(taskNames), Trunk.LeNet(width)));
         using var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = 256, Shuffle = true, Seed = seed });
-        var trainer = new MultiTaskTrainer(model, Sgd(model), new TrainerOptions { Epochs = epochs, RestoreBest = false, Distillation = distiller });
+        var trainer = new MultiTaskTrainer(model, BenchEval.Sgd(model), new TrainerOptions { Epochs = epochs, RestoreBest = false, Distillation = distiller });
         var fit = trainer.Fit(loader);
-        var acc = Accuracy(model, test);
-        var valAcc = Accuracy(model, val);
+        var acc = BenchEval.Accuracy(model, test);
+        var valAcc = BenchEval.Accuracy(model, val);
         return (taskNames.Select(t => acc[t]).ToArray(), taskNames.Select(t => valAcc[t]).ToArray(), fit.Seconds, model.ParameterCount());
-    }
-
-    private static Dictionary<string, double> Accuracy(MultiTaskModel model, IMultiTaskDataset test)
-    {
-        using var loader = new DataLoader(test, new DataLoaderOptions { BatchSize = 1000 });
-        return Evaluator.Run(model, loader).Metrics.ToDictionary(kv => kv.Key, kv => kv.Value["accuracy"]);
     }
 
     private static double[] Mean(double[][] rows) => Enumerable.Range(0, rows[0].Length).Select(k => rows.Average(r => r[k])).ToArray();
 
-    private static string Pm(double[][] rows, int k)
-    {
-        double mean = rows.Average(r => r[k]);
-        double std = rows.Length > 1 ? Math.Sqrt(rows.Sum(r => (r[k] - mean) * (r[k] - mean)) / (rows.Length - 1)) : 0;
-        return $"{100 * mean:F2} ± {100 * std:F2} %";
-    }
+    private static string Pm(double[][] rows, int k) => SeedStats.Percent(rows.Select(r => r[k]));
 
     private static string Format(double[] acc) => string.Join(" / ", acc.Select(a => $"{a:P2}"));
 

@@ -186,32 +186,19 @@ internal sealed class MmoeVsHardSharing : IBenchmark
         return total / TaskNames.Length;
     }
 
-    private static (double Mean, double Std) Stats(double[] v)
-    {
-        double mean = v.Average();
-        double std = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0;
-        return (mean, std);
-    }
-
-    private static string Pm(double[] v)
-    {
-        var (m, s) = Stats(v);
-        return string.Create(CultureInfo.InvariantCulture, $"{m:F4} ± {s:F4}");
-    }
-
     private static void PrintTable(List<Row> rows)
     {
         Console.WriteLine("test MSE, mean ± std over seeds; * = learning rate selected by mean validation MSE");
         Console.WriteLine($"{"p",4} {"model",-6} {"lr",7} {"params",7} {"task1 test MSE",18} {"task2 test MSE",18} {"average test MSE",18} {"val MSE",8} {"train MSE",18} {"label var",9} {"s/run",7}");
         foreach (var r in rows)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.P,4:F1} {r.Model,-6} {r.Lr,7:G}{(r.Selected ? "*" : " ")}{r.Params,7} {Pm(r.Task1),18} {Pm(r.Task2),18} {Pm(r.Test),18} {r.Val.Average(),8:F4} {Pm(r.Train),18} {r.LabelVariance,9:F3} {r.Seconds,7:F1}"));
+                $"{r.P,4:F1} {r.Model,-6} {r.Lr,7:G}{(r.Selected ? "*" : " ")}{r.Params,7} {SeedStats.Pm(r.Task1),18} {SeedStats.Pm(r.Task2),18} {SeedStats.Pm(r.Test),18} {r.Val.Average(),8:F4} {SeedStats.Pm(r.Train),18} {r.LabelVariance,9:F3} {r.Seconds,7:F1}"));
         foreach (var g in rows.GroupBy(r => r.P))
         {
             void Compare(string label, Row m, Row h)
             {
                 int wins = m.Test.Zip(h.Test).Count(x => x.First < x.Second);
-                double mm = Stats(m.Test).Mean, hm = Stats(h.Test).Mean;
+                double mm = SeedStats.Of(m.Test).Mean, hm = SeedStats.Of(h.Test).Mean;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"p {g.Key:F1}, {label}: MMoE (lr {m.Lr:G}) average test MSE {mm:F4} vs hard sharing (lr {h.Lr:G}) {hm:F4} — {(mm < hm ? "MMoE" : "hard sharing")} lower; MMoE lower in {wins} of {m.Test.Length} seeds"));
             }
@@ -237,10 +224,10 @@ internal sealed class MmoeVsHardSharing : IBenchmark
         var sb = new StringBuilder("{\"rows\":[");
         sb.Append(string.Join(",", rows.Select(r =>
         {
-            var (m, s) = Stats(r.Test);
-            var (m1, s1) = Stats(r.Task1);
-            var (m2, s2) = Stats(r.Task2);
-            var (mt, st) = Stats(r.Train);
+            var (m, s) = SeedStats.Of(r.Test);
+            var (m1, s1) = SeedStats.Of(r.Task1);
+            var (m2, s2) = SeedStats.Of(r.Task2);
+            var (mt, st) = SeedStats.Of(r.Train);
             return string.Create(CultureInfo.InvariantCulture,
                 $"{{\"p\":{r.P},\"model\":\"{r.Model}\",\"lr\":{r.Lr},\"selected\":{(r.Selected ? "true" : "false")},\"params\":{r.Params},\"test_loss_mean\":{m:F5},\"test_loss_std\":{s:F5}," +
                 $"\"task1_mse_mean\":{m1:F5},\"task1_mse_std\":{s1:F5},\"task2_mse_mean\":{m2:F5},\"task2_mse_std\":{s2:F5},\"val_loss_mean\":{r.Val.Average():F5}," +

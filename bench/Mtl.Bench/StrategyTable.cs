@@ -76,7 +76,7 @@ internal sealed class StrategyTable : IBenchmark
                 var baselines = new double[seeds][];
                 for (int s = 0; s < seeds; s++)
                     baselines[s] = p.Tasks.Select(t => TrainOne(p, [t], null, (ulong)s).Metrics[0]).ToArray();
-                Console.WriteLine($"  single-task baselines ({p.Metric}): " + string.Join(", ", p.Tasks.Select((t, i) => $"{t} {Pm(baselines.Select(b => b[i]))}")));
+                Console.WriteLine($"  single-task baselines ({p.Metric}): " + string.Join(", ", p.Tasks.Select((t, i) => $"{t} {SeedStats.Pm(baselines.Select(b => b[i]))}")));
                 foreach (var name in names)
                 {
                     var row = new Row(p.Name, name, seeds);
@@ -155,20 +155,6 @@ internal sealed class StrategyTable : IBenchmark
             $"MMoE 8×16 experts on synthetic tasks (d=100, p=0.5), {trainCount} train / {testCount} test, Adam 1e-3, batch 128, {epochs} epoch(s)");
     }
 
-    private static (double Mean, double Std) Stats(IEnumerable<double> values)
-    {
-        var v = values.ToArray();
-        double mean = v.Average();
-        double std = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0;
-        return (mean, std);
-    }
-
-    private static string Pm(IEnumerable<double> values, string format = "F4")
-    {
-        var (m, s) = Stats(values);
-        return m.ToString(format, CultureInfo.InvariantCulture) + " ± " + s.ToString(format, CultureInfo.InvariantCulture);
-    }
-
     private static double TimeRatio(Row row, List<Row> rows)
     {
         var ew = rows.First(r => r.Problem == row.Problem && r.Strategy == "ew");
@@ -176,7 +162,7 @@ internal sealed class StrategyTable : IBenchmark
     }
 
     private static string Describe(Row row, List<Row> rows) => row.Error is not null ? $"{row.Strategy,-12} FAILED {row.Error}"
-        : string.Create(CultureInfo.InvariantCulture, $"{row.Strategy,-12} {Pm(row.Task[0])}  {Pm(row.Task[1])}  Δm {Pm(row.DeltaM, "F2")}  {TimeRatio(row, rows):F2}× ew");
+        : string.Create(CultureInfo.InvariantCulture, $"{row.Strategy,-12} {SeedStats.Pm(row.Task[0])}  {SeedStats.Pm(row.Task[1])}  Δm {SeedStats.Pm(row.DeltaM, "F2")}  {TimeRatio(row, rows):F2}× ew");
 
     private static void PrintTable(Problem p, List<Row> rows)
     {
@@ -186,7 +172,7 @@ internal sealed class StrategyTable : IBenchmark
         Console.WriteLine("|---|---|---|---|---|");
         foreach (var r in rows)
             Console.WriteLine(r.Error is not null ? $"| {r.Strategy} | failed: {r.Error} | | | |"
-                : string.Create(CultureInfo.InvariantCulture, $"| {r.Strategy} | {Pm(r.Task[0])} | {Pm(r.Task[1])} | {Pm(r.DeltaM, "F2")} | {TimeRatio(r, rows):F2} |"));
+                : string.Create(CultureInfo.InvariantCulture, $"| {r.Strategy} | {SeedStats.Pm(r.Task[0])} | {SeedStats.Pm(r.Task[1])} | {SeedStats.Pm(r.DeltaM, "F2")} | {TimeRatio(r, rows):F2} |"));
     }
 
     private static string Json(List<Row> rows, int seeds, int threads)

@@ -52,8 +52,8 @@ internal sealed class TransferBench : IBenchmark
             var pretrained = BenchModels.LeNetHard(BenchModels.FashionTasks(MultiFashionPairs.Tasks), 100);
             using (var loader = new DataLoader(pairs.Train, new DataLoaderOptions { BatchSize = 256, Shuffle = true, Seed = 100 }))
             {
-                var fit = new MultiTaskTrainer(pretrained, Sgd(pretrained), new TrainerOptions { Epochs = pretrainEpochs, RestoreBest = false }).Fit(loader);
-                var acc = Evaluate(pretrained, pairs.Test);
+                var fit = new MultiTaskTrainer(pretrained, BenchEval.Sgd(pretrained), new TrainerOptions { Epochs = pretrainEpochs, RestoreBest = false }).Fit(loader);
+                var acc = BenchEval.Accuracy(pretrained, pairs.Test);
                 Console.WriteLine($"pre-trained: {string.Join(", ", MultiFashionPairs.Tasks.Select(t => $"{t} {acc[t]:P2}"))} in {fit.Seconds:F1} s");
                 PretrainSeconds = fit.Seconds;
             }
@@ -76,7 +76,7 @@ internal sealed class TransferBench : IBenchmark
             {
                 var rs = results[mode];
                 double acc = rs.Average(r => r.Accuracy), sec = rs.Average(r => r.Seconds);
-                Console.WriteLine($"| {mode} | {rs[0].Trainable:N0} | {Pm(rs.Select(r => r.Accuracy))} | {100 * (acc - scratchAcc):+0.00;-0.00} | {sec:F2} | {sec / scratchSeconds:F2}× |");
+                Console.WriteLine($"| {mode} | {rs[0].Trainable:N0} | {SeedStats.Percent(rs.Select(r => r.Accuracy))} | {100 * (acc - scratchAcc):+0.00;-0.00} | {sec:F2} | {sec / scratchSeconds:F2}× |");
             }
             Console.WriteLine($"(pre-training, paid once: {PretrainSeconds:F1} s)");
             if (options.Json)
@@ -95,8 +95,6 @@ internal sealed class TransferBench : IBenchmark
 
     private double PretrainSeconds { get; set; }
 
-    private static Optimizer Sgd(MultiTaskModel m) => new SGD(m.Parameters(), new SGDOptions { Lr = 0.05, Momentum = 0.9 });
-
     private static (double Accuracy, double Seconds, long Trainable) TrainTarget(string mode, StateDict pretrained, IMultiTaskDataset train,
         IMultiTaskDataset test, ulong seed, int epochs)
     {
@@ -108,21 +106,7 @@ internal sealed class TransferBench : IBenchmark
             if (mode == "frozen") model.FreezeMatching("encoder.*");
         }
         using var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = 256, Shuffle = true, Seed = seed });
-        var fit = new MultiTaskTrainer(model, Sgd(model), new TrainerOptions { Epochs = epochs, RestoreBest = false }).Fit(loader);
-        return (Evaluate(model, test)[FashionHierarchy.GroupTask], fit.Seconds, model.ParameterCount(trainableOnly: true));
-    }
-
-    private static Dictionary<string, double> Evaluate(MultiTaskModel model, IMultiTaskDataset test)
-    {
-        using var loader = new DataLoader(test, new DataLoaderOptions { BatchSize = 1000 });
-        return Evaluator.Run(model, loader).Metrics.ToDictionary(kv => kv.Key, kv => kv.Value["accuracy"]);
-    }
-
-    private static string Pm(IEnumerable<double> values)
-    {
-        var v = values.ToArray();
-        double mean = v.Average();
-        double std = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0;
-        return $"{100 * mean:F2} ± {100 * std:F2} %";
+        var fit = new MultiTaskTrainer(model, BenchEval.Sgd(model), new TrainerOptions { Epochs = epochs, RestoreBest = false }).Fit(loader);
+        return (BenchEval.Accuracy(model, test)[FashionHierarchy.GroupTask], fit.Seconds, model.ParameterCount(trainableOnly: true));
     }
 }
