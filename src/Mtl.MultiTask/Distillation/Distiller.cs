@@ -14,7 +14,8 @@ namespace Mtl.MultiTask.Distillation;
 /// keeps its hard-label loss. Set it as <see cref="TrainerOptions.Distillation"/>: every distilled task's loss becomes
 /// <c>α·soft + (1 − α)·hard</c> on the batch's labelled samples (see <see cref="DistillationOptions"/>). With
 /// <see cref="DistillationOptions.CacheTeacherOutputs"/> the teachers run once over the training data when training
-/// starts and their outputs are looked up by sample index; teachers are never trained.
+/// starts and their outputs are looked up by sample index; teachers are never trained. The cache is kept per dataset
+/// for the distiller's lifetime: after changing a teacher's weights, make a new distiller.
 /// </summary>
 public sealed class Distiller
 {
