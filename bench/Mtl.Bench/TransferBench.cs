@@ -87,7 +87,8 @@ internal sealed class TransferBench : IBenchmark
                 json.AppendJoin(",", Modes.Select(m => string.Create(CultureInfo.InvariantCulture,
                     $"{{\"model\":\"{m}\",\"accuracy\":{results[m].Average(r => r.Accuracy):F4},\"seconds\":{results[m].Average(r => r.Seconds):F3},\"trainable_parameters\":{results[m][0].Trainable}}}")));
                 double frozenAcc = results["frozen"].Average(r => r.Accuracy), frozenSec = results["frozen"].Average(r => r.Seconds);
-                json.Append(CultureInfo.InvariantCulture, $"],\"pretrain_seconds\":{PretrainSeconds:F3},\"frozen_minus_scratch_points\":{100 * (frozenAcc - scratchAcc):F2},\"frozen_time_fraction\":{frozenSec / scratchSeconds:F3}}}");
+                json.Append(CultureInfo.InvariantCulture, $"],\"pretrain_seconds\":{PretrainSeconds:F3},\"frozen_minus_scratch_points\":{100 * (frozenAcc - scratchAcc):F2},\"frozen_time_fraction\":{frozenSec / scratchSeconds:F3}," +
+                    $"\"cached_time_fraction\":{results["cached"].Average(r => r.Seconds) / scratchSeconds:F3}}}");
                 Console.WriteLine(json);
             }
             return 0;
