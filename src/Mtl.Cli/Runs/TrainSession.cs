@@ -156,23 +156,39 @@ internal sealed class TrainSession : IDisposable
     // trainer settings, on that task's data; no strategy (one task) and no checkpoints. Null when cancelled.
     private (ModelReport Report, MultiTaskModel Model)? Baseline(TaskSpec task, ITrainingView view, CancellationToken cancellation)
     {
+        var model = RunBuilder.Model(_config, _data, [task]);
+        var options = _options with { CheckpointDirectory = null, MetricsLogPath = Path.Combine(_folder.Path, $"metrics.stl-{task.Name}.jsonl") };
+        if (TrainAlone("stl", task, model, options, resume: false, view, cancellation) is not { } run) return null;
+        return (new ModelReport(run.Metrics, model.ParameterCount(trainableOnly: true), run.Seconds, run.Fit.Epochs, run.Fit.BestEpoch), model);
+    }
+
+    // Trains `model` on `task`'s data alone — a single-task baseline ("stl") or a distillation teacher ("teacher") — with
+    // its own TensorBoard run and progress label, then evaluates it on the test split. With a checkpoint folder, a resumed
+    // run continues from its last.safetensors and the best epoch's weights are loaded back before the evaluation.
+    // Null when cancelled.
+    private (FitResult Fit, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Metrics, double Seconds)? TrainAlone(
+        string role, TaskSpec task, MultiTaskModel model, TrainerOptions options, bool resume, ITrainingView view, CancellationToken cancellation)
+    {
         var c = _config;
-        var model = RunBuilder.Model(c, _data, [task]);
         var optimizer = RunBuilder.Optimizer(c, model);
-        var log = Path.Combine(_folder.Path, $"metrics.stl-{task.Name}.jsonl");
-        File.Delete(log);
-        var trainer = new MultiTaskTrainer(model, optimizer, _options with { CheckpointDirectory = null, MetricsLogPath = log, Distillation = null }, RunBuilder.Schedule(c, optimizer));
-        using var tensorboard = new TensorBoardLogger(Path.Combine(_folder.TensorBoardPath, $"stl-{task.Name}"));
+        var trainer = new MultiTaskTrainer(model, optimizer, options with { Distillation = null }, RunBuilder.Schedule(c, optimizer));
+        string? dir = options.CheckpointDirectory;
+        string? last = dir is null ? null : Path.Combine(dir, MultiTaskTrainer.LastFileName);
+        if (resume && File.Exists(last)) trainer.Resume(last!);
+        else if (options.MetricsLogPath is { } log) File.Delete(log);
+        using var tensorboard = new TensorBoardLogger(Path.Combine(_folder.TensorBoardPath, $"{role}-{task.Name}"));
         trainer.Callbacks.Add(tensorboard);
-        view.Follow(trainer, $"stl {task.Name}");
+        view.Follow(trainer, $"{role} {task.Name}");
         var train = _data.Source(_data.Train, RunBuilder.Loader(c, true), training: true, onlyTask: task.Name);
         var validation = _data.Validation is { } v ? _data.Source(v, RunBuilder.Loader(c, false), training: false, onlyTask: task.Name) : null;
         var clock = Stopwatch.StartNew();
         var fit = trainer.Fit(train, validation, cancellation);
         if (fit.Reason == StopReason.Cancelled) return null;
         double seconds = clock.Elapsed.TotalSeconds;
+        string? best = dir is null ? null : Path.Combine(dir, MultiTaskTrainer.BestFileName);
+        if (options.RestoreBest && File.Exists(best)) model.LoadStateDict(Checkpoint.Load(best!).Model);
         var metrics = trainer.Evaluate(_data.Source(_data.Test, RunBuilder.Loader(c, false), training: false, onlyTask: task.Name)).Metrics;
-        return (new ModelReport(metrics, model.ParameterCount(trainableOnly: true), seconds, fit.Epochs, fit.BestEpoch), model);
+        return (fit, metrics, seconds);
     }
 
     // Trains the single-task teachers (each resumed from its own checkpoint folder when the run is resumed), then writes
@@ -183,27 +199,13 @@ internal sealed class TrainSession : IDisposable
         var lines = new List<string>(distillation.Teachers);
         foreach (var (task, model) in distillation.SingleTaskTeachers)
         {
-            string dir = Path.Combine(_folder.CheckpointsPath, $"teacher-{task.Name}");
-            var optimizer = RunBuilder.Optimizer(c, model);
             var options = _options with
             {
-                Epochs = c.Distill.TeacherEpochs ?? c.Trainer.Epochs, Distillation = null, CheckpointDirectory = dir,
+                Epochs = c.Distill.TeacherEpochs ?? c.Trainer.Epochs, CheckpointDirectory = Path.Combine(_folder.CheckpointsPath, $"teacher-{task.Name}"),
                 MetricsLogPath = Path.Combine(_folder.Path, $"metrics.teacher-{task.Name}.jsonl"),
             };
-            var trainer = new MultiTaskTrainer(model, optimizer, options, RunBuilder.Schedule(c, optimizer));
-            using var tensorboard = new TensorBoardLogger(Path.Combine(_folder.TensorBoardPath, $"teacher-{task.Name}"));
-            trainer.Callbacks.Add(tensorboard);
-            string last = Path.Combine(dir, MultiTaskTrainer.LastFileName), best = Path.Combine(dir, MultiTaskTrainer.BestFileName);
-            if (resume && File.Exists(last)) trainer.Resume(last);
-            else File.Delete(options.MetricsLogPath);
-            view.Follow(trainer, $"teacher {task.Name}");
-            var train = _data.Source(_data.Train, RunBuilder.Loader(c, true), training: true, onlyTask: task.Name);
-            var validation = _data.Validation is { } v ? _data.Source(v, RunBuilder.Loader(c, false), training: false, onlyTask: task.Name) : null;
-            var fit = trainer.Fit(train, validation, cancellation);
-            if (fit.Reason == StopReason.Cancelled) return false;
-            if (options.RestoreBest && File.Exists(best)) model.LoadStateDict(Checkpoint.Load(best).Model);
-            var metrics = trainer.Evaluate(_data.Source(_data.Test, RunBuilder.Loader(c, false), training: false, onlyTask: task.Name)).Metrics[task.Name];
-            string summary = string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value:F4}"));
+            if (TrainAlone("teacher", task, model, options, resume, view, cancellation) is not { } run) return false;
+            string summary = string.Join(", ", run.Metrics[task.Name].Select(m => $"{m.Key} {m.Value:F4}"));
             view.Line($"teacher {task.Name}: test {summary}");
             lines.Add($"teacher {task.Name} test: {summary}");
         }
