@@ -1,7 +1,7 @@
 // The teachers' outputs over one training dataset, computed once and looked up by sample index.
 using Mtl.Data;
 using Mtl.MultiTask.Architectures;
-using Mtl.Storage;
+using Mtl.MultiTask.Training;
 
 namespace Mtl.MultiTask.Distillation;
 
@@ -23,44 +23,24 @@ internal sealed class TeacherOutputCache
     /// <summary>Whether outputs of <paramref name="task"/> are held.</summary>
     public bool Has(string task) => _rows.ContainsKey(task);
 
-    /// <summary>Floats held over all tasks.</summary>
-    public long Floats => _rows.Values.Sum(r => (long)r.Length);
-
-    /// <summary>Runs every teacher of <paramref name="tasksByTeacher"/> over <paramref name="dataset"/> once.</summary>
+    /// <summary>Runs every teacher of <paramref name="tasksByTeacher"/> over <paramref name="dataset"/> once (eval mode).</summary>
     public static TeacherOutputCache Build(IMultiTaskDataset dataset, IReadOnlyList<(MultiTaskModel Teacher, string[] Tasks)> tasksByTeacher, int batchSize)
     {
         var cache = new TeacherOutputCache(dataset);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = batchSize, Prefetch = 0 });
         foreach (var (teacher, tasks) in tasksByTeacher)
         {
             if (tasks.Length == 0) continue;
-            TeacherRun.InEvalMode(teacher, () =>
+            SampleRows[] collected = [];
+            TeacherRun.InEvalMode(teacher, () => collected = SampleRows.Collect(dataset, batchSize,
+                tasks.Select(t => $"distillation: the teacher of task '{t}'").ToArray(),
+                x => { var outputs = teacher.Forward(x); return tasks.Select(t => outputs[t]).ToArray(); }));
+            for (int k = 0; k < tasks.Length; k++)
             {
-                foreach (var batch in loader.Epoch(0))
-                {
-                    using var scope = TensorScope.Begin();
-                    var outputs = teacher.Forward(batch.Input);
-                    foreach (var task in tasks) cache.Store(task, outputs[task], batch.Indices, dataset.Count);
-                }
-            });
+                cache._rows[tasks[k]] = collected[k].Rows;
+                cache._shapes[tasks[k]] = collected[k].Shape;
+            }
         }
         return cache;
-    }
-
-    private void Store(string task, Tensor output, int[] indices, int count)
-    {
-        var shape = output.ShapeArray[1..];
-        int width = shape.Aggregate(1, (a, b) => a * b);
-        if (!_rows.TryGetValue(task, out var rows))
-        {
-            _rows[task] = rows = new float[(long)count * width];
-            _shapes[task] = shape;
-        }
-        else if (!_shapes[task].AsSpan().SequenceEqual(shape))
-            throw new InvalidOperationException($"distillation: the teacher of task '{task}' gave outputs of varying shape ({string.Join(", ", _shapes[task])}) and ({string.Join(", ", shape)})");
-        var values = output.ToArray<float>();   // (B, ...) → B·width
-        for (int b = 0; b < indices.Length; b++)
-            Array.Copy(values, (long)b * width, rows, (long)indices[b] * width, width);
     }
 
     /// <summary>The cached outputs of <paramref name="task"/> for the samples <paramref name="indices"/>: (B, ...).</summary>

@@ -1,7 +1,7 @@
 // A dataset of a frozen encoder's outputs: the encoder runs once over the source, the labels are the source's.
 using Mtl.Data;
+using Mtl.MultiTask.Training;
 using Mtl.NN;
-using Mtl.Storage;
 
 namespace Mtl.MultiTask.Transfer;
 
@@ -33,31 +33,21 @@ public sealed class EncodedDataset : IMultiTaskDataset
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(source);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "EncodedDataset: batch size must be positive");
-        float[]? features = null;
-        int width = 0;
         bool wasTraining = encoder.Training;
         encoder.Eval();
+        SampleRows features;
         try
         {
-            using var noGrad = GradMode.NoGrad();
-            using var loader = new DataLoader(source, new DataLoaderOptions { BatchSize = batchSize, Prefetch = 0 });
-            foreach (var batch in loader.Epoch(0))
+            features = SampleRows.Collect(source, batchSize, ["EncodedDataset: the encoder"], x =>
             {
-                using var scope = TensorScope.Begin();
-                var h = encoder.Forward(batch.Input);   // (B, D)
-                if (h.Rank != 2 || h.Shape[0] != batch.Size)
-                    throw new ArgumentException($"EncodedDataset: the encoder gave {h.ShapeString} for a batch of {batch.Size}; expected (B, D)");
-                if (features is null)
-                {
-                    width = h.Shape[1];
-                    features = new float[(long)source.Count * width];
-                }
-                var rows = h.ToArray<float>();
-                for (int b = 0; b < batch.Size; b++) Array.Copy(rows, (long)b * width, features, (long)batch.Indices[b] * width, width);
-            }
+                var h = encoder.Forward(x);   // (B, D)
+                if (h.Rank != 2 || h.Shape[0] != x.Shape[0])
+                    throw new ArgumentException($"EncodedDataset: the encoder gave {h.ShapeString} for a batch of {x.Shape[0]}; expected (B, D)");
+                return [h];
+            })[0];
         }
         finally { encoder.Train(wasTraining); }
-        return new EncodedDataset(source, features ?? [], width);
+        return new EncodedDataset(source, features.Rows, features.Width);
     }
 
     /// <summary>The dataset whose samples were encoded (labels come from it).</summary>
